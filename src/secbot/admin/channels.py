@@ -1,0 +1,77 @@
+"""Registering group chats and their audiences: the audience decides what the bot may say there."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from secbot.db.models import Channel, State
+from secbot.domain.enums import AudienceKind
+from secbot.domain.errors import InvalidInput, NotFound
+from secbot.services import audit
+
+PLATFORMS = ("telegram", "slack", "console")
+
+
+def parse_audience(session: Session, text: str) -> tuple[AudienceKind, list[str]]:
+    value = text.strip()
+    if value.lower() == "all":
+        return AudienceKind.ALL, []
+    if value.lower() == "secretariat":
+        return AudienceKind.SECRETARIAT, []
+    codes = sorted({c.strip().upper() for c in value.split(",") if c.strip()})
+    if not codes:
+        raise InvalidInput("Audience is `all`, `secretariat` or state codes like BRB,JAM.")
+    unknown = [c for c in codes if session.get(State, c) is None]
+    if unknown:
+        raise InvalidInput(f"Unknown state code(s): {', '.join(unknown)}.")
+    return AudienceKind.STATES, codes
+
+
+def add_channel(
+    session: Session,
+    *,
+    platform: str,
+    chat_id: str,
+    audience: str,
+    workspace: str = "",
+    title: str = "",
+    tags: list[str] | None = None,
+    by: str,
+) -> Channel:
+    if platform not in PLATFORMS:
+        raise InvalidInput(f"Platform is one of: {', '.join(PLATFORMS)}.")
+    kind, states = parse_audience(session, audience)
+    channel = session.scalar(
+        select(Channel).where(
+            Channel.platform == platform,
+            Channel.workspace == workspace,
+            Channel.chat_id == chat_id,
+        )
+    )
+    if channel is None:
+        channel = Channel(platform=platform, workspace=workspace, chat_id=chat_id)
+        session.add(channel)
+    channel.title = title
+    channel.audience_kind = kind.value
+    channel.audience_states = states
+    channel.tags = sorted({t.lower() for t in tags or []})
+    channel.active = True
+    session.flush()
+    audit.record(
+        session, None, "channel_registered", actor=by, channel=channel.id, audience=audience
+    )
+    return channel
+
+
+def list_channels(session: Session) -> list[Channel]:
+    return list(session.scalars(select(Channel).order_by(Channel.id)))
+
+
+def remove_channel(session: Session, channel_id: int, *, by: str) -> Channel:
+    channel = session.get(Channel, channel_id)
+    if channel is None or not channel.active:
+        raise NotFound(f"No active channel #{channel_id}. `secbot admin channel list` shows them.")
+    channel.active = False
+    audit.record(session, None, "channel_removed", actor=by, channel=channel_id)
+    return channel

@@ -1,0 +1,236 @@
+"""The `secbot` command: serve, chat, and the admin operations."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+
+from secbot.admin import channels as channel_ops
+from secbot.admin import states as state_ops
+from secbot.bootstrap import App, build
+from secbot.config import Settings
+from secbot.db.models import Member
+from secbot.domain.enums import Role
+from secbot.domain.errors import SecbotError
+from secbot.knowledge.files import KnowledgeFileError
+from secbot.services import audit, identity
+from secbot.transports.console import ConsoleChat
+
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="secbot: security co-ordination assistant"
+)
+admin = typer.Typer(no_args_is_help=True, help="Administer states, invites, members, channels")
+state_cli = typer.Typer(no_args_is_help=True, help="Member states")
+invite_cli = typer.Typer(no_args_is_help=True, help="Single-use invite codes")
+member_cli = typer.Typer(
+    no_args_is_help=True, help="Chat accounts bound to a state or the secretariat"
+)
+channel_cli = typer.Typer(no_args_is_help=True, help="Registered group chats and their audiences")
+app.add_typer(admin, name="admin")
+admin.add_typer(state_cli, name="state")
+admin.add_typer(invite_cli, name="invite")
+admin.add_typer(member_cli, name="member")
+admin.add_typer(channel_cli, name="channel")
+
+CLI_ACTOR = "cli"
+
+
+def _app() -> App:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return build(Settings())
+    except KnowledgeFileError as error:
+        typer.echo(f"Knowledge file error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _fail(error: SecbotError) -> typer.Exit:
+    typer.echo(error.message, err=True)
+    return typer.Exit(1)
+
+
+@app.command()
+def chat(
+    as_: Annotated[
+        str, typer.Option("--as", help="console account name; each is its own account")
+    ] = "you",
+    group: Annotated[str | None, typer.Option(help="talk in this console group chat id")] = None,
+) -> None:
+    """A chat session on standard input and output (works in a pipe)."""
+    application = _app()
+    console = ConsoleChat(application.engine, as_, chat=group)
+    console.run(sys.stdin, sys.stdout, prompt=sys.stdin.isatty())
+
+
+@app.command()
+def serve() -> None:
+    """Run the bot. With no platform token configured, this is a console chat."""
+    application = _app()
+    if application.settings.has_platform:
+        typer.echo("Telegram and Slack transports are not built yet (issue 4).", err=True)
+        raise typer.Exit(2)
+    _first_run_hint(application)
+    console = ConsoleChat(application.engine, "you")
+    console.run(sys.stdin, sys.stdout, prompt=sys.stdin.isatty())
+
+
+def _first_run_hint(application: App) -> None:
+    with application.db.transaction() as session:
+        members = session.scalar(select(func.count(Member.id))) or 0
+        typer.echo("secbot is running with no platform token: console chat as account 'you'.")
+        if members:
+            return
+        code = identity.create_invite(
+            session,
+            role=Role.FOCAL_POINT,
+            state_code="BRB",
+            created_by="demo (first run)",
+            ttl=timedelta(hours=24),
+            prefix="DEMO",
+        )
+    typer.echo(
+        "No members yet. DEMO INVITE (focal point for Barbados, single use, valid 24 hours):\n"
+        f"  join {code}\n"
+        "Make your own invite with:\n"
+        "  .venv/bin/secbot admin invite create --state BRB --role focal_point\n"
+        "Other console accounts: .venv/bin/secbot chat --as NAME"
+    )
+
+
+@state_cli.command("add")
+def state_add(code: str, name: Annotated[list[str], typer.Argument()]) -> None:
+    """Add a member state by its ISO alpha-3 code."""
+    application = _app()
+    try:
+        with application.db.transaction() as session:
+            state = state_ops.add_state(session, code, " ".join(name), by=CLI_ACTOR)
+            typer.echo(f"Added {state.code} {state.name}")
+    except SecbotError as error:
+        raise _fail(error) from None
+
+
+@state_cli.command("list")
+def state_list() -> None:
+    application = _app()
+    with application.db.transaction() as session:
+        for state in state_ops.list_states(session):
+            typer.echo(f"{state.code}  {state.name}")
+
+
+@invite_cli.command("create")
+def invite_create(
+    role: Annotated[Role, typer.Option(help="role the invite grants")],
+    state: Annotated[
+        str | None, typer.Option(help="state code; leave out for secretariat roles")
+    ] = None,
+    hours: Annotated[int, typer.Option(help="hours until it expires")] = 0,
+) -> None:
+    """Print a single-use invite code (alone on the last line)."""
+    application = _app()
+    ttl = timedelta(hours=hours or application.settings.invite_ttl_hours)
+    try:
+        with application.db.transaction() as session:
+            code = identity.create_invite(
+                session, role=role, state_code=state, created_by=CLI_ACTOR, ttl=ttl
+            )
+    except SecbotError as error:
+        raise _fail(error) from None
+    where = state.upper() if state else "the secretariat"
+    typer.echo(f"Invite for a {role.value} of {where}, valid {ttl}; send it with `join`:")
+    typer.echo(code)
+
+
+@member_cli.command("list")
+def member_list(state: Annotated[str | None, typer.Option()] = None) -> None:
+    application = _app()
+    with application.db.transaction() as session:
+        for m in identity.list_members(session, state):
+            status = f"revoked {m.revoked_at:%Y-%m-%d}" if m.revoked_at else "active"
+            ws = f"{m.workspace}/" if m.workspace else ""
+            party = m.state_code or "secretariat"
+            typer.echo(f"#{m.id}  {m.platform}:{ws}{m.user_id}  {party}  {m.role}  {status}")
+
+
+@member_cli.command("revoke")
+def member_revoke(member_id: int) -> None:
+    """Revoke member #ID (see `member list`); the account must join again with a new invite."""
+    application = _app()
+    try:
+        with application.db.transaction() as session:
+            member = identity.revoke_member(session, member_id, by=CLI_ACTOR)
+            typer.echo(f"Revoked #{member.id} {member.platform}:{member.user_id}")
+    except SecbotError as error:
+        raise _fail(error) from None
+
+
+@admin.command("audit")
+def audit_log(
+    state: Annotated[str | None, typer.Option(help="only events about or by this state")] = None,
+    limit: Annotated[int, typer.Option()] = 100,
+) -> None:
+    """The audit log, newest first: who did what to which submission (never its content)."""
+    application = _app()
+    with application.db.transaction() as session:
+        for e in audit.events(session, state.upper() if state else None, limit):
+            detail = " ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
+            typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.actor}  {e.action}  {detail}")
+
+
+@channel_cli.command("add")
+def channel_add(
+    platform: Annotated[str, typer.Option(help="telegram, slack or console")],
+    id_: Annotated[str, typer.Option("--id", help="chat or channel id")],
+    audience: Annotated[str, typer.Option(help="all, secretariat, or CODE,CODE")],
+    workspace: Annotated[str, typer.Option(help="Slack team id")] = "",
+    title: Annotated[str, typer.Option()] = "",
+    tag: Annotated[list[str] | None, typer.Option(help="tag for alert targeting")] = None,
+) -> None:
+    """Register a group chat with its audience."""
+    application = _app()
+    try:
+        with application.db.transaction() as session:
+            channel = channel_ops.add_channel(
+                session,
+                platform=platform,
+                chat_id=id_,
+                audience=audience,
+                workspace=workspace,
+                title=title,
+                tags=tag or [],
+                by=CLI_ACTOR,
+            )
+            typer.echo(f"Channel #{channel.id} registered for audience {audience}")
+    except SecbotError as error:
+        raise _fail(error) from None
+
+
+@channel_cli.command("list")
+def channel_list() -> None:
+    application = _app()
+    with application.db.transaction() as session:
+        for c in channel_ops.list_channels(session):
+            audience = ",".join(c.audience_states) or c.audience_kind
+            state = "active" if c.active else "removed"
+            typer.echo(
+                f"#{c.id}  {c.platform}:{c.chat_id}  {audience}  {','.join(c.tags)}  {state}"
+            )
+
+
+@channel_cli.command("remove")
+def channel_remove(channel_id: int) -> None:
+    application = _app()
+    try:
+        with application.db.transaction() as session:
+            channel_ops.remove_channel(session, channel_id, by=CLI_ACTOR)
+            typer.echo(f"Channel #{channel_id} removed")
+    except SecbotError as error:
+        raise _fail(error) from None
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""SQL is the source of truth: models, sessions and migrations."""

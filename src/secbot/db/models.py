@@ -1,0 +1,231 @@
+"""Typed SQLAlchemy models. Each state-owned record hangs off a Submission: one rule governs all.
+
+Submission ids shown to people are per-state (`BRB-0007`): the internal integer key is never shown,
+so no state can watch a global sequence grow and infer another state's activity.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from secbot.db.types import JSONType, UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class State(Base):
+    __tablename__ = "states"
+
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # Per-state counter behind public ids; bumped with UPDATE ... RETURNING under a row lock.
+    last_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace", "user_id", name="uq_member_account"),
+        CheckConstraint(
+            "(role IN ('secretariat', 'secretariat_admin')) = (state_code IS NULL)",
+            name="ck_member_party",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64), default="")
+    user_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    state_code: Mapped[str | None] = mapped_column(ForeignKey("states.code"), nullable=True)
+    role: Mapped[str] = mapped_column(String(24))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    state_code: Mapped[str | None] = mapped_column(ForeignKey("states.code"), nullable=True)
+    role: Mapped[str] = mapped_column(String(24))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+
+
+class Submission(Base):
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True)
+    owner_state: Mapped[str] = mapped_column(ForeignKey("states.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    tlp: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    shares: Mapped[list[Share]] = relationship(back_populates="submission", lazy="selectin")
+    incident: Mapped[Incident | None] = relationship(back_populates="submission", uselist=False)
+    threat: Mapped[ThreatEntry | None] = relationship(back_populates="submission", uselist=False)
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    # Idempotency key from the transport, so a redelivered report is still one report.
+    client_key: Mapped[str | None] = mapped_column(String(120), unique=True, nullable=True)
+
+    submission: Mapped[Submission] = relationship(back_populates="incident", lazy="joined")
+
+
+class ThreatEntry(Base):
+    """A regional register entry (no submission) or a state's own entry (a private submission)."""
+
+    __tablename__ = "threat_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id"), unique=True, nullable=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    dimension: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    likelihood: Mapped[str] = mapped_column(String(16))
+    impact: Mapped[str] = mapped_column(String(16))
+    lead_area: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16))
+    topics: Mapped[list[str]] = mapped_column(JSONType, default=list)
+
+    submission: Mapped[Submission | None] = relationship(back_populates="threat", lazy="joined")
+
+
+class Share(Base):
+    """A grant from the owner state; `grantee` is a state code, `*all` or `*secretariat`."""
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        Index(
+            "uq_share_active",
+            "submission_id",
+            "grantee",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    grantee: Mapped[str] = mapped_column(String(16))
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+
+    submission: Mapped[Submission] = relationship(back_populates="shares")
+
+
+class Objective(Base):
+    __tablename__ = "objectives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    indicators: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    lead_actors: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    linked_threats: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    status: Mapped[str] = mapped_column(String(16))
+    topics: Mapped[list[str]] = mapped_column(JSONType, default=list)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_code: Mapped[str | None] = mapped_column(ForeignKey("states.code"), nullable=True)
+    organisation: Mapped[str] = mapped_column(String(200))
+    office: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200))
+    area: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(200))
+    topics: Mapped[list[str]] = mapped_column(JSONType, default=list)
+
+
+class Channel(Base):
+    """A registered group chat; its audience decides what the bot may say there."""
+
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "chat_id", name="uq_channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64), default="")
+    chat_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    audience_kind: Mapped[str] = mapped_column(String(16))
+    audience_states: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Draft(Base):
+    """A half-filled form, stored so a restart loses nothing the member typed."""
+
+    __tablename__ = "drafts"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    flow: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only (database triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(160))
+    actor_party: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), nullable=True)
+    owner_state: Mapped[str | None] = mapped_column(String(3), nullable=True, index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

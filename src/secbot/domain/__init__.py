@@ -1,0 +1,1 @@
+"""Pure domain vocabulary: enums, value objects and errors. No I/O lives here."""

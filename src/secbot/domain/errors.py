@@ -1,0 +1,30 @@
+"""Errors whose message is for the person in the chat: what was wrong, how to do it right."""
+
+from __future__ import annotations
+
+
+class SecbotError(Exception):
+    """Base for every failure that is reported to the user instead of crashing."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(SecbotError):
+    pass
+
+
+class NotPermitted(SecbotError):
+    pass
+
+
+class NotFound(SecbotError):
+    """Used alike for "no such thing" and "not yours", so the two can never be told apart."""
+
+
+def no_such_report(public_id: str) -> NotFound:
+    return NotFound(
+        f"I can't find a report {public_id} that you can see. Check the id (it looks like "
+        "BRB-0007); `reports` lists the ones you can open."
+    )

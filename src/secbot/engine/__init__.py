@@ -1,0 +1,1 @@
+"""The platform-neutral conversation engine: an Inbound message in, a list of Replies out."""

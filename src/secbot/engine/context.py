@@ -1,0 +1,45 @@
+"""Everything a verb handler needs for one inbound message, inside one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from secbot.access.principal import Principal
+from secbot.access.scope import Scope, scope_for
+from secbot.domain.enums import ChatKind, Role
+from secbot.domain.errors import NotPermitted
+from secbot.engine.messages import Inbound
+from secbot.services.identity import Account
+
+
+@dataclass
+class Context:
+    session: Session
+    inbound: Inbound
+    principal: Principal
+    now: datetime
+    max_chars: int
+
+    @property
+    def account(self) -> Account:
+        i = self.inbound
+        return Account(i.platform, i.workspace, i.user_id, i.display_name)
+
+    @property
+    def scope(self) -> Scope:
+        return scope_for(self.principal)
+
+    @property
+    def in_group(self) -> bool:
+        return self.inbound.chat_kind is ChatKind.GROUP
+
+    @property
+    def role(self) -> Role | None:
+        return self.principal.role
+
+    def require_direct(self, doing: str) -> None:
+        if self.in_group:
+            raise NotPermitted(f"To {doing}, send it to me in a direct message, not in a group.")

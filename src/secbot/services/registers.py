@@ -1,0 +1,94 @@
+"""Regional knowledge (objectives, threat register, contacts) and states' own register entries.
+
+Topic matching here is plain word matching; the retrieval index (issue 3) ranks by meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from secbot.access.scope import Scope
+from secbot.db.models import Contact, Objective, State, Submission, ThreatEntry
+from secbot.domain.enums import FunctionalArea
+from secbot.services.submissions import visible
+
+_WORD = re.compile(r"[a-z0-9+]+")
+STOP = {"the", "a", "an", "of", "and", "or", "in", "on", "for", "to", "with", "about", "what"}
+
+
+def words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in STOP}
+
+
+def matches(topic: str, fields: Iterable[str]) -> bool:
+    """Every topic word must appear in some field (as a word or a word prefix of 4+ letters)."""
+    wanted = words(topic)
+    if not wanted:
+        return True
+    have = set().union(*(words(f) for f in fields))
+    return all(w in have or (len(w) >= 4 and any(h.startswith(w) for h in have)) for w in wanted)
+
+
+def objectives(session: Session, topic: str = "") -> list[Objective]:
+    rows = session.scalars(select(Objective).order_by(Objective.code))
+    return [
+        o
+        for o in rows
+        if matches(topic, [o.code, o.title, o.description, o.status, *o.topics, *o.linked_threats])
+    ]
+
+
+def _threat_fields(t: ThreatEntry) -> list[str]:
+    return [t.code, t.title, t.description, t.dimension, t.category, t.lead_area, *t.topics]
+
+
+def regional_threats(session: Session, topic: str = "") -> list[ThreatEntry]:
+    rows = session.scalars(
+        select(ThreatEntry).where(ThreatEntry.submission_id.is_(None)).order_by(ThreatEntry.code)
+    )
+    return [t for t in rows if matches(topic, _threat_fields(t))]
+
+
+def state_threats(session: Session, scope: Scope, topic: str = "") -> list[ThreatEntry]:
+    """States' own register entries, through the rule like any submission."""
+    subs: list[Submission] = visible(session, scope, kind="threat")
+    entries = [s.threat for s in subs if s.threat is not None]
+    return [t for t in entries if matches(topic, _threat_fields(t))]
+
+
+def contacts(session: Session, query: str = "") -> list[Contact]:
+    """Any mix of a state (code or name), a functional area and topic words: `JAM legal`."""
+    rows = list(
+        session.scalars(select(Contact).order_by(Contact.state_code.nulls_last(), Contact.area))
+    )
+    rest = query.strip()
+    states = {s.code: s.name.lower() for s in session.scalars(select(State))}
+    wanted_state = None
+    for code, name in states.items():
+        if name in rest.lower():
+            wanted_state = code
+            rest = re.sub(re.escape(name), " ", rest, flags=re.IGNORECASE)
+            break
+    areas = {a.value for a in FunctionalArea}
+    wanted_area = None
+    topic_words = []
+    for word in rest.split():
+        token = word.strip(",;").lower().replace("-", "_")
+        if wanted_state is None and token.upper() in states:
+            wanted_state = token.upper()
+        elif wanted_area is None and token in areas:
+            wanted_area = token
+        else:
+            topic_words.append(word)
+    topic = " ".join(topic_words)
+    return [
+        c
+        for c in rows
+        if (wanted_state is None or c.state_code == wanted_state)
+        and (wanted_area is None or c.area == wanted_area)
+        and matches(topic, [c.organisation, c.office, c.role, c.area, *c.topics])
+    ]

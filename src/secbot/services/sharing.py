@@ -1,0 +1,107 @@
+"""Shares: only the owner state's focal points and admins grant or revoke; RED never leaves."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from secbot.access.principal import ALL, SECRETARIAT, Principal
+from secbot.db.models import Share, State
+from secbot.db.types import utcnow
+from secbot.domain.enums import TLP
+from secbot.domain.errors import InvalidInput
+from secbot.services import audit
+from secbot.services.incidents import owned_for_change
+
+TARGET_HELP = (
+    "Targets are state codes (e.g. JAM TTO), `all` (every state and the secretariat) "
+    "or `secretariat`."
+)
+
+
+def parse_targets(session: Session, words: list[str], own_state: str) -> list[str]:
+    if not words:
+        raise InvalidInput(f"Say who to share with. {TARGET_HELP}")
+    targets: list[str] = []
+    for word in words:
+        token = word.strip(",; ").lower()
+        if token in ("all", "everyone"):
+            target = ALL
+        elif token == "secretariat":
+            target = SECRETARIAT
+        elif len(token) == 3 and session.get(State, token.upper()) is not None:
+            target = token.upper()
+            if target == own_state:
+                raise InvalidInput(f"{target} is your own state; it already sees its reports.")
+        else:
+            raise InvalidInput(f"I don't know {word!r}. {TARGET_HELP}")
+        if target not in targets:
+            targets.append(target)
+    return targets
+
+
+def describe(target: str) -> str:
+    return {ALL: "all members", SECRETARIAT: "the secretariat"}.get(target, target)
+
+
+def share(session: Session, principal: Principal, public_id: str, words: list[str]) -> list[str]:
+    submission = owned_for_change(session, principal, public_id, "share it")
+    assert principal.state is not None
+    if not TLP(submission.tlp).shareable:
+        raise InvalidInput(
+            f"{submission.public_id} is TLP:RED, which never leaves your state. To share it, "
+            f"first lower the label, e.g. `edit {submission.public_id} tlp amber`."
+        )
+    lines = []
+    for target in parse_targets(session, words, principal.state):
+        active = session.scalar(
+            select(Share).where(
+                Share.submission_id == submission.id,
+                Share.grantee == target,
+                Share.revoked_at.is_(None),
+            )
+        )
+        if active is not None:
+            lines.append(f"Already shared with {describe(target)}.")
+            continue
+        session.add(
+            Share(submission_id=submission.id, grantee=target, granted_by=principal.member_id)
+        )
+        audit.record(session, principal, "shared", submission, grantee=target)
+        lines.append(f"Shared {submission.public_id} with {describe(target)}.")
+    session.flush()
+    return lines
+
+
+def unshare(session: Session, principal: Principal, public_id: str, words: list[str]) -> list[str]:
+    submission = owned_for_change(session, principal, public_id, "unshare it")
+    assert principal.state is not None
+    lines = []
+    for target in parse_targets(session, words, principal.state):
+        active = session.scalar(
+            select(Share).where(
+                Share.submission_id == submission.id,
+                Share.grantee == target,
+                Share.revoked_at.is_(None),
+            )
+        )
+        if active is None:
+            lines.append(f"{submission.public_id} was not shared with {describe(target)}.")
+            continue
+        active.revoked_at = utcnow()
+        active.revoked_by = principal.member_id
+        audit.record(session, principal, "unshared", submission, grantee=target)
+        who = describe(target)
+        lines.append(f"{who[0].upper()}{who[1:]} can no longer see {submission.public_id}.")
+    session.flush()
+    return lines
+
+
+def grantees_of(session: Session, submission_id: int) -> list[str]:
+    return sorted(
+        session.scalars(
+            select(Share.grantee).where(
+                Share.submission_id == submission_id, Share.revoked_at.is_(None)
+            )
+        )
+    )

@@ -1,0 +1,85 @@
+"""Reading submissions through the rule: SQL filter first, then a fresh post-check of each row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from secbot.access.scope import Scope, SubmissionFacts, permits
+from secbot.access.sql import submission_filter
+from secbot.db.models import Share, State, Submission
+from secbot.domain.enums import TLP
+from secbot.domain.errors import no_such_report
+
+
+def allocate_public_id(session: Session, state_code: str) -> str:
+    """Per-state numbering under a row lock, so ids reveal nothing about other states."""
+    number = session.execute(
+        update(State)
+        .where(State.code == state_code)
+        .values(last_number=State.last_number + 1)
+        .returning(State.last_number)
+    ).scalar_one()
+    return f"{state_code}-{number:04d}"
+
+
+def active_grantees(session: Session, submission_id: int) -> frozenset[str]:
+    return frozenset(
+        session.scalars(
+            select(Share.grantee).where(
+                Share.submission_id == submission_id, Share.revoked_at.is_(None)
+            )
+        )
+    )
+
+
+def facts(session: Session, submission: Submission) -> SubmissionFacts:
+    return SubmissionFacts(
+        owner=submission.owner_state,
+        tlp=TLP(submission.tlp),
+        grantees=active_grantees(session, submission.id),
+    )
+
+
+def post_check(session: Session, scope: Scope, rows: Sequence[Submission]) -> list[Submission]:
+    """Defence in depth: drop anything the SQL filter let through that the rule forbids."""
+    return [row for row in rows if permits(scope, facts(session, row))]
+
+
+def visible(
+    session: Session,
+    scope: Scope,
+    *,
+    kind: str | None = None,
+    owner: str | None = None,
+    limit: int | None = None,
+) -> list[Submission]:
+    query = (
+        select(Submission)
+        .where(submission_filter(scope))
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+    )
+    if kind:
+        query = query.where(Submission.kind == kind)
+    if owner:
+        query = query.where(Submission.owner_state == owner)
+    if limit:
+        query = query.limit(limit)
+    return post_check(session, scope, list(session.scalars(query)))
+
+
+def count_visible(session: Session, scope: Scope, *, kind: str, owner: str | None = None) -> int:
+    return len(visible(session, scope, kind=kind, owner=owner))
+
+
+def get_visible(session: Session, scope: Scope, public_id: str) -> Submission:
+    """Raises the same NotFound for an unknown id and for one the scope may not see."""
+    wanted = public_id.strip().upper()
+    row = session.scalar(
+        select(Submission).where(Submission.public_id == wanted, submission_filter(scope))
+    )
+    if row is None or not post_check(session, scope, [row]):
+        raise no_such_report(wanted)
+    return row

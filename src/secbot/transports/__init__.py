@@ -1,0 +1,1 @@
+"""Adapters between chat platforms and the engine. They translate; they never decide."""
