@@ -119,3 +119,36 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     database = fresh_database(request.param, request, tmp_path)
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def fresh_db_factory(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """A callable giving an empty migrated database, for tests that need one per example."""
+    made: list[Database] = []
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        folder = tmp_path_factory.mktemp("examples")
+
+        def make() -> Database:
+            for old in made:
+                old.dispose()
+            made.clear()
+            target = folder / f"db-{uuid.uuid4().hex[:8]}.sqlite3"
+            shutil.copy(template, target)
+            made.append(Database.from_url(f"sqlite:///{target}"))
+            return made[0]
+
+    else:
+        url: str = request.getfixturevalue("pg_schema_url")
+        shared = Database.from_url(url)
+        made.append(shared)
+
+        def make() -> Database:
+            truncate(shared)
+            return shared
+
+    yield make
+    for database in made:
+        database.dispose()

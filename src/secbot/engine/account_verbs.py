@@ -23,6 +23,7 @@ READ_VERBS = [
     ("incident ID", "one report, e.g. incident BRB-0007"),
     ("objectives [topic]", "agreed strategic objectives"),
     ("threats [topic]", "the threat registers"),
+    ("threat CODE", "one register entry, e.g. threat RT-03"),
     ("contacts [state|area|topic]", "co-ordination contacts"),
     ("whoami", "your state, role and what this chat can show"),
 ]
@@ -31,6 +32,7 @@ SUBMIT_VERBS = [
     ("edit ID FIELD VALUE", "correct one of your reports"),
     ("share ID TARGET...", "share with states, all or secretariat"),
     ("unshare ID TARGET", "take a share back"),
+    ("threat add TEXT", "add to your state's own threat register"),
     ("cancel", "stop the form you are filling in"),
 ]
 

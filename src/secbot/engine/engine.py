@@ -41,6 +41,7 @@ VERBS: dict[str, Handler] = {
     "unshare": report_verbs.unshare,
     "objectives": knowledge_verbs.objectives,
     "threats": knowledge_verbs.threats,
+    "threat": knowledge_verbs.threat,
     "contacts": knowledge_verbs.contacts,
 }
 OPEN_VERBS = {"start", "help", "join"}
@@ -51,10 +52,9 @@ def parse(text: str) -> tuple[str, str, bool]:
     """Split `/verb@bot args` or `verb args` into (verb, args, had_slash)."""
     slash = text.startswith("/")
     body = text[1:] if slash else text
-    head, _, rest = body.partition(" ")
-    if "\n" in head:
-        head, _, more = head.partition("\n")
-        rest = f"{more}\n{rest}" if rest else more
+    parts = body.split(maxsplit=1)
+    head = parts[0] if parts else ""
+    rest = parts[1] if len(parts) > 1 else ""
     verb = head.split("@", 1)[0].lower()
     return verb, rest.strip(), slash
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from secbot.domain.errors import InvalidInput, NotFound
+from secbot.domain.guess import guess_title
+from secbot.domain.taxonomy import guess_category
 from secbot.engine.context import Context
 from secbot.engine.messages import Reply
-from secbot.engine.render import contact_line, objective_line, threat_line
+from secbot.engine.render import contact_line, objective_line, threat_detail, threat_line
 from secbot.services import audit, registers
 
 LIMIT = 12
@@ -55,3 +58,47 @@ def contacts(ctx: Context, args: str) -> list[Reply]:
     items = registers.contacts(ctx.session, query)
     hint = "Try a state code (JAM), an area (legal, defence) or a topic (cyber)."
     return [_list("Contacts", items, contact_line, query, hint)]
+
+
+def threat(ctx: Context, args: str) -> list[Reply]:
+    """`threat CODE` shows one entry; `threat add TEXT` adds one to your state's own register."""
+    head, _, rest = args.strip().partition(" ")
+    if head.lower() == "add":
+        return _add_threat(ctx, rest.strip())
+    if not head or rest:
+        raise InvalidInput("Usage: threat CODE (e.g. threat RT-03), or threat add TEXT")
+    code = head.upper()
+    for entry in registers.regional_threats(ctx.session):
+        if entry.code == code:
+            return [Reply(threat_detail(entry))]
+    for entry in registers.state_threats(ctx.session, ctx.scope):
+        if entry.code == code and entry.submission is not None:
+            audit.record_reads(ctx.session, ctx.principal, [entry.submission])
+            return [Reply(threat_detail(entry), private=not ctx.in_group)]
+    if ctx.in_group:
+        raise NotFound(
+            f"I can't show {code} here. If it is yours or shared with you, ask me in a direct "
+            "message."
+        )
+    raise NotFound(f"I can't find a register entry {code} that you can see. Try `threats`.")
+
+
+def _add_threat(ctx: Context, text: str) -> list[Reply]:
+    ctx.require_direct("add to your state's register")
+    if len(text) < 5:
+        raise InvalidInput("Usage: threat add TEXT, e.g. threat add Rising sea levels at the port")
+    category = guess_category(text)
+    submission = registers.add_state_threat(
+        ctx.session,
+        ctx.principal,
+        title=guess_title(text),
+        description=text,
+        category=category.key,
+    )
+    return [
+        Reply(
+            f"Added {submission.public_id} to your state's register · TLP:{submission.tlp} "
+            f"(only your state sees it until you share it).\nCategory: {category.label}; "
+            "likelihood possible, impact moderate, lead: security."
+        )
+    ]

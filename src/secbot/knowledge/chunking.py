@@ -54,7 +54,14 @@ _ROMAN = re.compile(r"^(?P<label>[IVXLC]+)\.(?:\s+(?P<rest>.+))?$")
 _NUMBER = re.compile(r"^(?P<label>\d{1,3})(?:\.(?:\s+(?P<rest>.+))?|\.?)$")
 _LETTER = re.compile(r"^(?P<label>[a-z])[.)](?:\s+(?P<rest>.+))?$")
 _SUB = re.compile(r"^\((?P<label>\d{1,2}|[ivx]+|[a-z])\)(?:\s+(?P<rest>.+))?$")
-_VALID_ROMAN = re.compile(r"^(?=[IVXLC])C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _roman_value(label: str) -> int:
+    values = [_ROMAN_VALUES[c] for c in label]
+    return sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
+
+
 _MAX_SECTION_TITLE = 120
 
 
@@ -128,6 +135,7 @@ class _Parser:
         self.pending_roman: str | None = None
         self.tables = 0
         self.last_number = 0
+        self.last_roman = 0
         self.title_heading = _title_heading(doc)
 
     def parse(self) -> list[_Unit]:
@@ -148,7 +156,7 @@ class _Parser:
     def _heading(self, level: int, text: str) -> None:
         self._close_roman()
         roman = _ROMAN.match(text)
-        if self.markers and roman and _VALID_ROMAN.match(roman["label"]) and roman["rest"]:
+        if roman and roman["rest"]:
             text = f"{roman['label']}. {_pretty(roman['rest'])}"
         else:
             text = _pretty(text)
@@ -174,12 +182,16 @@ class _Parser:
         """Open the structure a marker names; False when `text` is ordinary prose."""
         if not self.markers:
             return False
-        if (m := _ROMAN.match(text)) and _VALID_ROMAN.match(m["label"]):
+        m = _ROMAN.match(text)
+        # only a next section number (an excerpt may skip a few): `C.` in a list is not section 100
+        if m and 0 < _roman_value(m["label"]) - self.last_roman <= 3:
             if m["rest"] is None:
                 self._close_roman()
+                self.last_roman = _roman_value(m["label"])
                 self.pending_roman = m["label"]
                 return True
             if len(m["rest"]) <= _MAX_SECTION_TITLE:
+                self.last_roman = _roman_value(m["label"])
                 self._heading(1, text)
                 return True
         m = _NUMBER.match(text)

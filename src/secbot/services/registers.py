@@ -11,10 +11,15 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from secbot.access.principal import Principal
 from secbot.access.scope import Scope
 from secbot.db.models import Contact, Objective, State, Submission, ThreatEntry
-from secbot.domain.enums import FunctionalArea
-from secbot.services.submissions import visible
+from secbot.domain.enums import TLP, FunctionalArea, Impact, Likelihood, Role, ThreatStatus
+from secbot.domain.errors import InvalidInput
+from secbot.domain.taxonomy import BY_KEY
+from secbot.services import audit
+from secbot.services.identity import require_role
+from secbot.services.submissions import allocate_public_id, visible
 
 _WORD = re.compile(r"[a-z0-9+]+")
 STOP = {"the", "a", "an", "of", "and", "or", "in", "on", "for", "to", "with", "about", "what"}
@@ -92,3 +97,50 @@ def contacts(session: Session, query: str = "") -> list[Contact]:
         and (wanted_area is None or c.area == wanted_area)
         and matches(topic, [c.organisation, c.office, c.role, c.area, *c.topics])
     ]
+
+
+def add_state_threat(
+    session: Session,
+    principal: Principal,
+    *,
+    title: str,
+    description: str,
+    category: str,
+    likelihood: Likelihood = Likelihood.POSSIBLE,
+    impact: Impact = Impact.MODERATE,
+    lead_area: FunctionalArea = FunctionalArea.SECURITY,
+    tlp: TLP = TLP.AMBER,
+) -> Submission:
+    """A state's own register entry: a private submission under the same rule as incidents."""
+    require_role(principal, Role.FOCAL_POINT, Role.STATE_ADMIN, doing="add register entries")
+    assert principal.state is not None
+    known = BY_KEY.get(category)
+    if known is None:
+        raise InvalidInput(f"Unknown category {category!r}.")
+    submission = Submission(
+        public_id=allocate_public_id(session, principal.state),
+        owner_state=principal.state,
+        kind="threat",
+        tlp=tlp.value,
+        created_by=principal.member_id,
+    )
+    session.add(submission)
+    session.flush()
+    session.add(
+        ThreatEntry(
+            code=submission.public_id,
+            submission_id=submission.id,
+            title=title[:200],
+            dimension=known.dimension.value,
+            category=category,
+            description=description,
+            likelihood=likelihood.value,
+            impact=impact.value,
+            lead_area=lead_area.value,
+            status=ThreatStatus.ACTIVE.value,
+            topics=[],
+        )
+    )
+    session.flush()
+    audit.record(session, principal, "threat_added", submission, tlp=tlp.value)
+    return submission

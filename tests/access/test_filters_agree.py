@@ -1,0 +1,132 @@
+"""Property: the SQL filter, the Chroma `where` filter and the Python post-check built from one
+Scope select exactly the same submissions, and exactly those the rule's text allows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from secbot.access.chroma import REGIONAL, readers_metadata, retrieval_where, submission_where
+from secbot.access.principal import ALL, SECRETARIAT, Place, Principal
+from secbot.access.scope import SubmissionFacts, permits, scope_for
+from secbot.access.sql import submission_filter
+from secbot.db.models import Share, State, Submission
+from secbot.db.session import Database
+from secbot.domain.enums import TLP, Role
+
+STATES = ["BRB", "JAM", "TTO"]
+PARTIES = [*STATES, SECRETARIAT]
+
+submission_st = st.tuples(
+    st.sampled_from(STATES),
+    st.sampled_from(list(TLP)),
+    st.sets(st.sampled_from([*STATES, ALL, SECRETARIAT]), max_size=3),
+)
+place_st = st.one_of(
+    st.just(Place.direct()),
+    st.just(Place.group(None)),
+    st.sets(st.sampled_from(PARTIES), min_size=1, max_size=4).map(
+        lambda a: Place.group(frozenset(a))
+    ),
+)
+principal_st = st.one_of(
+    st.builds(
+        lambda party, place: Principal(
+            party, Role.SECRETARIAT if party == SECRETARIAT else Role.DELEGATE, place, 1
+        ),
+        st.sampled_from(PARTIES),
+        place_st,
+    ),
+    st.builds(lambda place: Principal(SECRETARIAT, Role.SECRETARIAT_ADMIN, place, 1), place_st),
+    st.builds(Principal.unknown, place_st),
+)
+
+
+def rule(principal: Principal, owner: str, tlp: TLP, grantees: set[str]) -> bool:
+    """The rule's text, independently of secbot.access."""
+    if principal.party is None or principal.role in (None, Role.SECRETARIAT_ADMIN):
+        return False
+
+    def entitled(p: str) -> bool:
+        return owner == p or (tlp is not TLP.RED and bool({p, ALL} & grantees))
+
+    if principal.place.audience is None:
+        return principal.place.kind.value == "direct" and entitled(principal.party)
+    return tlp in (TLP.CLEAR, TLP.GREEN) and all(
+        entitled(p) for p in principal.place.audience | {principal.party}
+    )
+
+
+@pytest.fixture(scope="module")
+def chroma() -> Iterator[Any]:
+    import chromadb
+    from chromadb.config import Settings
+
+    client = chromadb.EphemeralClient(Settings(anonymized_telemetry=False))
+    yield client
+
+
+@given(
+    subs=st.lists(submission_st, min_size=1, max_size=8),
+    principals=st.lists(principal_st, min_size=1, max_size=6),
+)
+def test_sql_chroma_and_postcheck_agree_with_the_rule(
+    fresh_db_factory: Callable[[], Database],
+    chroma: Any,
+    subs: list[tuple[str, TLP, set[str]]],
+    principals: list[Principal],
+) -> None:
+    db = fresh_db_factory()
+    collection = chroma.create_collection(f"c{uuid.uuid4().hex}", embedding_function=None)
+    with db.transaction() as session:
+        session.add_all(State(code=s, name=s) for s in STATES)
+        session.flush()
+        for n, (owner, tlp, grantees) in enumerate(subs):
+            sub = Submission(
+                public_id=f"{owner}-{n:04d}", owner_state=owner, kind="incident", tlp=tlp.value
+            )
+            session.add(sub)
+            session.flush()
+            session.add_all(Share(submission_id=sub.id, grantee=g) for g in grantees)
+            # a revoked share must never count
+            session.add(Share(submission_id=sub.id, grantee="TTO", revoked_at=sub.created_at))
+    collection.add(
+        ids=[f"s{n}" for n in range(len(subs))] + ["regional"],
+        embeddings=[[1.0, 0.0]] * (len(subs) + 1),
+        metadatas=[
+            {"owner": o, "tlp": t.value, "readers": readers_metadata(frozenset(g)), "n": n}
+            for n, (o, t, g) in enumerate(subs)
+        ]
+        + [{"owner": REGIONAL, "tlp": "CLEAR", "readers": readers_metadata(frozenset()), "n": -1}],
+    )
+    try:
+        for principal in principals:
+            scope = scope_for(principal)
+            expected = {n for n, (o, t, g) in enumerate(subs) if rule(principal, o, t, g)}
+            post = {
+                n
+                for n, (o, t, g) in enumerate(subs)
+                if permits(scope, SubmissionFacts(o, t, frozenset(g)))
+            }
+            with db.transaction() as session:
+                rows = session.scalars(select(Submission.public_id).where(submission_filter(scope)))
+                in_sql = {int(pid.split("-")[1]) for pid in rows}
+            where = submission_where(scope)
+            in_chroma = (
+                set()
+                if where is None
+                else {m["n"] for m in collection.get(where=where)["metadatas"]}
+            )
+            everything = {m["n"] for m in collection.get(where=retrieval_where(scope))["metadatas"]}
+            assert post == expected, principal
+            assert in_sql == expected, principal
+            assert in_chroma == expected, principal
+            assert everything == expected | {-1}, "regional knowledge is visible to everyone"
+    finally:
+        chroma.delete_collection(collection.name)

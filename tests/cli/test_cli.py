@@ -1,0 +1,147 @@
+"""The admin CLI and a piped console session, run as a new user would run them."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from secbot.cli import app
+from secbot.db.session import Database
+from tests.conftest import KNOWLEDGE
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {
+        "SECBOT_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+        "SECBOT_DATA_DIR": str(tmp_path / "var"),
+        "SECBOT_KNOWLEDGE_DIR": str(KNOWLEDGE),
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+def cli(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def cli_fails(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code != 0, result.output
+    return result.output
+
+
+def chat(env: dict[str, str], name: str, lines: list[str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "secbot", "chat", "--as", name],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_states_invites_members_audit(env: dict[str, str]) -> None:
+    states = cli("admin", "state", "list")
+    assert "BRB  Barbados" in states and "TTO  Trinidad and Tobago" in states
+    assert "Added XYZ Testland" in cli("admin", "state", "add", "xyz", "Testland")
+    assert "already exists" in cli_fails("admin", "state", "add", "XYZ", "Again")
+    assert "three letters" in cli_fails("admin", "state", "add", "XY1", "Bad")
+    code = cli("admin", "invite", "create", "--state", "BRB", "--role", "focal_point").splitlines()[
+        -1
+    ]
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+    sec = cli("admin", "invite", "create", "--role", "secretariat").splitlines()[-1]
+    assert re.fullmatch(r"[A-Z0-9-]{14}", sec)
+    assert "leave out --state" in cli_fails(
+        "admin", "invite", "create", "--role", "secretariat", "--state", "BRB"
+    )
+    assert "needs a state" in cli_fails("admin", "invite", "create", "--role", "delegate")
+    assert "no state 'ZZZ'" in cli_fails(
+        "admin", "invite", "create", "--role", "delegate", "--state", "ZZZ"
+    )
+    cli_fails("admin", "invite", "create", "--role", "king", "--state", "BRB")
+    out = chat(env, "alice", [f"join {code}", "whoami"])
+    assert "focal point for Barbados" in out
+    members = cli("admin", "member", "list")
+    assert re.search(r"#1\s+console:alice\s+BRB\s+focal_point\s+active", members), members
+    assert "Revoked #1" in cli("admin", "member", "revoke", "1")
+    assert "already revoked" in cli_fails("admin", "member", "revoke", "1")
+    assert "no member #99" in cli_fails("admin", "member", "revoke", "99")
+    assert "haven't joined" in chat(env, "alice", ["whoami"])
+    audit = cli("admin", "audit", "--state", "BRB")
+    assert "member_joined" in audit and "member_revoked" in audit and "invite_created" in audit
+
+
+def test_channels(env: dict[str, str]) -> None:
+    assert "registered for audience BRB,JAM" in cli(
+        "admin",
+        "channel",
+        "add",
+        "--platform",
+        "telegram",
+        "--id",
+        "-100123",
+        "--audience",
+        "BRB,JAM",
+        "--tag",
+        "Maritime",
+    )
+    listing = cli("admin", "channel", "list")
+    assert "telegram:-100123  BRB,JAM  maritime  active" in listing
+    assert "Unknown state code(s): ZZZ" in cli_fails(
+        "admin", "channel", "add", "--platform", "slack", "--id", "C1", "--audience", "BRB,ZZZ"
+    )
+    assert "removed" in cli("admin", "channel", "remove", "1")
+    assert "No active channel #1" in cli_fails("admin", "channel", "remove", "1")
+
+
+def test_piped_session_join_report_share_unshare(env: dict[str, str]) -> None:
+    """The acceptance path: other states see nothing; after unshare, nor does the grantee."""
+    invite = {
+        state: cli("admin", "invite", "create", "--state", state, "--role", role).splitlines()[-1]
+        for state, role in (("BRB", "focal_point"), ("JAM", "delegate"), ("TTO", "delegate"))
+    }
+    alice = chat(
+        env,
+        "alice",
+        [
+            f"join {invite['BRB']}",
+            "report Go-fast boat with suspected cocaine landed at a private beach",
+            "/report",
+            "6",  # Maritime security (buttons are numbered)
+            "3",  # High
+            "Fishing vessel without AIS loitering near the oil terminal",
+            "Off Speightstown",
+            "now",
+            "2",  # GREEN
+            "1",  # Save
+            "share BRB-0001 JAM",
+        ],
+    )
+    assert "Filed BRB-0001" in alice and "Saved BRB-0002 · TLP:GREEN" in alice
+    assert "Shared BRB-0001 with JAM." in alice
+    bob = chat(
+        env, "bob", [f"join {invite['JAM']}", "reports", "incident BRB-0001", "incident BRB-0002"]
+    )
+    assert "Go-fast boat" in bob and "Fishing vessel" not in bob
+    assert "can't find a report BRB-0002" in bob
+    carol = chat(env, "carol", [f"join {invite['TTO']}", "reports", "incident BRB-0001"])
+    assert "Go-fast" not in carol and "none" in carol and "can't find a report BRB-0001" in carol
+    assert "JAM can no longer see BRB-0001." in chat(env, "alice", ["unshare BRB-0001 JAM"])
+    bob_after = chat(env, "bob", ["reports", "incident BRB-0001"])
+    assert "Go-fast" not in bob_after and "can't find a report BRB-0001" in bob_after

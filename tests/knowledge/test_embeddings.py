@@ -1,0 +1,79 @@
+"""Embedders: the hashing one for fast plumbing tests, the packaged MiniLM for real meaning."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+
+import pytest
+
+from secbot.knowledge.embeddings import Embedder, HashingEmbedder, LocalEmbedder
+
+
+def dot(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+def norm(v: list[float]) -> float:
+    return math.sqrt(dot(v, v))
+
+
+def test_hashing_embedder_is_deterministic_and_normalised() -> None:
+    first, second = HashingEmbedder(), HashingEmbedder()
+    text = "Respect for national sovereignty and the rule of law"
+    vector = first.embed_query(text)
+    assert len(vector) == first.dimension == 384
+    assert vector == second.embed_documents([text])[0]
+    assert math.isclose(norm(vector), 1.0, rel_tol=1e-9)
+
+
+def test_hashing_embedder_prefers_shared_words() -> None:
+    embedder = HashingEmbedder()
+    query, near, far = embedder.embed_documents(
+        [
+            "cocaine transshipment by go-fast boat",
+            "go-fast boat carrying cocaine north",
+            "dengue outbreak after heavy rains",
+        ]
+    )
+    assert dot(query, near) > dot(query, far)
+
+
+def test_hashing_embedder_edge_cases() -> None:
+    embedder = HashingEmbedder(dimension=16)
+    assert embedder.embed_query("  ") == [0.0] * 16
+    assert embedder.embed_documents([]) == []
+    assert embedder.embed_query("Café") == embedder.embed_query("café")
+    with pytest.raises(ValueError):
+        HashingEmbedder(dimension=0)
+
+
+def test_both_embedders_satisfy_the_protocol() -> None:
+    assert isinstance(HashingEmbedder(), Embedder)
+    local: Embedder = LocalEmbedder()
+    assert local.embed_documents([]) == []
+
+
+def test_local_dimension_is_read_without_loading_the_model() -> None:
+    embedder = LocalEmbedder()
+    assert embedder.dimension == 384
+    assert embedder._model is None
+
+
+@pytest.mark.slow
+def test_local_embedder_ranks_a_paraphrase_above_an_unrelated_sentence() -> None:
+    embedder = LocalEmbedder()
+    query = embedder.embed_query("Which groups outside government should take part?")
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    assert os.environ["TRANSFORMERS_OFFLINE"] == "1"
+    assert "sentence_transformers" in sys.modules
+    assert len(query) == embedder.dimension == 384
+    assert math.isclose(norm(query), 1.0, rel_tol=1e-4)
+    paraphrase, unrelated = embedder.embed_documents(
+        [
+            "Non-State actors: civil society, academia and regional organisations.",
+            "Ash fall from the volcano closed the airport for two days.",
+        ]
+    )
+    assert dot(query, paraphrase) > dot(query, unrelated) + 0.1
