@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy import func, select
 
+from secbot.access.principal import Place, Principal
 from secbot.admin import channels as channel_ops
 from secbot.admin import states as state_ops
 from secbot.bootstrap import App, build
@@ -17,9 +20,12 @@ from secbot.config import Settings
 from secbot.db.models import Member
 from secbot.domain.enums import Role
 from secbot.domain.errors import SecbotError
+from secbot.knowledge import ingest
+from secbot.knowledge.documents import DocumentError
 from secbot.knowledge.files import KnowledgeFileError
+from secbot.knowledge.passages import Answer
 from secbot.services import audit, identity
-from secbot.transports.console import ConsoleChat
+from secbot.transports.console import PLATFORM, ConsoleChat
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="secbot: security co-ordination assistant"
@@ -31,6 +37,8 @@ member_cli = typer.Typer(
     no_args_is_help=True, help="Chat accounts bound to a state or the secretariat"
 )
 channel_cli = typer.Typer(no_args_is_help=True, help="Registered group chats and their audiences")
+index_cli = typer.Typer(no_args_is_help=True, help="The retrieval index (derived from SQL)")
+app.add_typer(index_cli, name="index")
 app.add_typer(admin, name="admin")
 admin.add_typer(state_cli, name="state")
 admin.add_typer(invite_cli, name="invite")
@@ -40,10 +48,10 @@ admin.add_typer(channel_cli, name="channel")
 CLI_ACTOR = "cli"
 
 
-def _app() -> App:
+def _app(*, with_index: bool = False) -> App:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return build(Settings())
+        return build(Settings(), with_index=with_index)
     except KnowledgeFileError as error:
         typer.echo(f"Knowledge file error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -62,7 +70,7 @@ def chat(
     group: Annotated[str | None, typer.Option(help="talk in this console group chat id")] = None,
 ) -> None:
     """A chat session on standard input and output (works in a pipe)."""
-    application = _app()
+    application = _app(with_index=True)
     console = ConsoleChat(application.engine, as_, chat=group)
     console.run(sys.stdin, sys.stdout, prompt=sys.stdin.isatty())
 
@@ -70,7 +78,7 @@ def chat(
 @app.command()
 def serve() -> None:
     """Run the bot. With no platform token configured, this is a console chat."""
-    application = _app()
+    application = _app(with_index=True)
     if application.settings.has_platform:
         typer.echo("Telegram and Slack transports are not built yet (issue 4).", err=True)
         raise typer.Exit(2)
@@ -230,6 +238,88 @@ def channel_remove(channel_id: int) -> None:
             typer.echo(f"Channel #{channel_id} removed")
     except SecbotError as error:
         raise _fail(error) from None
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="omit to read one question a line")] = None,
+    as_: Annotated[str | None, typer.Option("--as", help="answer as this console account")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Answer a question from the CLI (as an unknown principal unless --as is given)."""
+    application = _app(with_index=True)
+    assert application.asker is not None
+    questions = [question] if question is not None else (line.strip() for line in sys.stdin)
+    for q in questions:
+        if not q:
+            continue
+        with application.db.transaction() as session:
+            account = identity.Account(PLATFORM, "", as_) if as_ else None
+            principal = (
+                identity.principal_for(session, account, Place.direct())
+                if account
+                else Principal.unknown()
+            )
+            answer = application.asker.ask(session, principal, q)
+        if json_ or question is None:
+            typer.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+        else:
+            typer.echo(answer.text)
+
+
+def answer_json(answer: Answer) -> dict[str, object]:
+    return {
+        "answer": answer.text,
+        "citations": [
+            {"source": c.source, "locator": c.locator, "text": c.text, "score": c.score}
+            for c in answer.citations
+        ],
+    }
+
+
+@app.command("ingest")
+def ingest_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders (.md .txt .pdf .docx)")],
+    remove_: Annotated[bool, typer.Option("--remove", help="take these documents out")] = False,
+) -> None:
+    """Add documents to the regional knowledge (idempotent), then update the index."""
+    application = _app(with_index=True)
+    assert application.index is not None
+
+    def progress(n: int, total: int, name: str) -> None:
+        if total > 1:
+            typer.echo(f"[{n}/{total}] {name}", err=True)
+
+    try:
+        if remove_:
+            report = ingest.remove(application.db, [str(p) for p in paths])
+        else:
+            report = ingest.ingest(application.db, paths, progress=progress)
+    except DocumentError as error:
+        typer.echo(f"{error.path}: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    repaired = application.index.repair()
+    for label, names in (
+        ("added", report.added),
+        ("replaced", report.replaced),
+        ("unchanged", report.unchanged),
+        ("removed", report.removed),
+    ):
+        if names:
+            typer.echo(f"{label}: {', '.join(names)}")
+    typer.echo(
+        f"{report.chunks} chunks written; index: {repaired.embedded} embedded, "
+        f"{repaired.removed} removed, {repaired.total} in all"
+    )
+
+
+@index_cli.command("rebuild")
+def index_rebuild() -> None:
+    """Recreate the retrieval index from SQL and knowledge/."""
+    application = _app(with_index=True)
+    assert application.index is not None
+    report = application.index.rebuild()
+    typer.echo(f"Index rebuilt: {report.total} units")
 
 
 def main() -> None:

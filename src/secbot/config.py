@@ -25,6 +25,22 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(default=4000, ge=100)
     log_level: str = "INFO"
 
+    # Retrieval (issue 3)
+    chroma_url: str | None = Field(default=None, description="a Chroma server; embedded if unset")
+    embeddings: str = Field(
+        default="local",
+        description="`local` (packaged all-MiniLM-L6-v2), a sentence-transformers model folder, "
+        "or `openai:MODEL` for an OpenAI-compatible embeddings endpoint",
+    )
+    embeddings_base_url: str | None = None
+    embeddings_api_key: SecretStr | None = None
+    llm: str | None = Field(
+        default=None, description="init_chat_model spec, e.g. openai:gpt-4o-mini"
+    )
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    prompts_dir: Path | None = None
+
     # Platform settings (issue 4) are read now so a token never has to live in code.
     telegram_token: SecretStr | None = None
     slack_bot_token: SecretStr | None = None

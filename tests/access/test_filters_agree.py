@@ -12,7 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from secbot.access.chroma import REGIONAL, readers_metadata, retrieval_where, submission_where
+from secbot.access.chroma import (
+    REGIONAL,
+    evaluate,
+    readers_metadata,
+    retrieval_where,
+    submission_where,
+)
 from secbot.access.principal import ALL, SECRETARIAT, Place, Principal
 from secbot.access.scope import SubmissionFacts, permits, scope_for
 from secbot.access.sql import submission_filter
@@ -124,6 +130,14 @@ def test_sql_chroma_and_postcheck_agree_with_the_rule(
                 else {m["n"] for m in collection.get(where=where)["metadatas"]}
             )
             everything = {m["n"] for m in collection.get(where=retrieval_where(scope))["metadatas"]}
+            metas = [
+                {"owner": o, "tlp": t.value, "readers": readers_metadata(frozenset(g))}
+                for o, t, g in subs
+            ]
+            in_python = (
+                set() if where is None else {n for n, m in enumerate(metas) if evaluate(where, m)}
+            )
+            assert in_python == expected, "the lexical side's evaluation of the same filter"
             assert post == expected, principal
             assert in_sql == expected, principal
             assert in_chroma == expected, principal

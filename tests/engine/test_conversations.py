@@ -279,7 +279,8 @@ def test_knowledge_verbs(world: World) -> None:
 
 def test_bad_input_is_refused_politely(world: World, db: Database) -> None:
     alice = world.member("alice", Role.FOCAL_POINT, "BRB")
-    assert "I don't know “frobnicate”" in alice.say("frobnicate the reports")
+    assert "I don't know “/frobnicate”" in alice.say("/frobnicate the reports")
+    assert "answer index is not available" in alice.say("frobnicate the reports")
     assert "limit is 4,000" in alice.say("report " + "x" * 5000)
     assert "control character (U+0007)" in alice.say("report bell \x07 here")
     assert "takes no arguments" in alice.say("reports everything")

@@ -46,3 +46,33 @@ def retrieval_where(scope: Scope) -> Where:
 
 def readers_metadata(grantees: frozenset[str]) -> list[str]:
     return sorted(grantees) or [NO_READERS]
+
+
+def evaluate(where: Where, metadata: dict[str, Any]) -> bool:
+    """Evaluate a filter built above against one chunk's metadata, exactly as Chroma would.
+
+    The lexical (BM25) side has no query language of its own, so it applies the very same filter
+    object through this function: one rule, one filter, two engines.
+    """
+    if "$and" in where:
+        return all(evaluate(w, metadata) for w in where["$and"])
+    if "$or" in where:
+        return any(evaluate(w, metadata) for w in where["$or"])
+    ((key, condition),) = where.items()
+    value = metadata.get(key)
+    if not isinstance(condition, dict):
+        return bool(value == condition)
+    ((op, operand),) = condition.items()
+    if op == "$eq":
+        return bool(value == operand)
+    if op == "$ne":
+        return bool(value != operand)
+    if op == "$in":
+        return value in operand
+    if op == "$nin":
+        return value not in operand
+    if op == "$contains":
+        return isinstance(value, list) and operand in value
+    if op == "$not_contains":
+        return isinstance(value, list) and operand not in value
+    raise ValueError(f"unsupported filter operator {op}")

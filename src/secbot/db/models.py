@@ -229,3 +229,37 @@ class AuditEvent(Base):
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), nullable=True)
     owner_state: Mapped[str | None] = mapped_column(String(3), nullable=True, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class SourceDocument(Base):
+    """An ingested document (regional knowledge). Its chunks are kept here so the index can
+    always be rebuilt from SQL alone."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(255), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(16), default="ingest")
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    chunks: Mapped[list[DocumentChunk]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="DocumentChunk.position"
+    )
+
+
+class DocumentChunk(Base):
+    __tablename__ = "document_chunks"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    section: Mapped[str] = mapped_column(Text, default="")
+    locator: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+
+    document: Mapped[SourceDocument] = relationship(back_populates="chunks")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,50 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+CommitListener = Callable[[set[int]], None]
+
+
+def _touched_submissions(session: Session, _context: Any) -> None:
+    """Remember which submissions a flush changed (rows, their details or their shares)."""
+    from secbot.db.models import Incident, Share, Submission, ThreatEntry
+
+    touched: set[int] = session.info.setdefault("touched", set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Submission):
+            touched.add(obj.id)
+        elif isinstance(obj, Incident | Share) or (
+            isinstance(obj, ThreatEntry) and obj.submission_id is not None
+        ):
+            touched.add(obj.submission_id)  # type: ignore[arg-type]
+
+
 class Database:
-    """Owns the engine and hands out transactions; services never commit on their own."""
+    """Owns the engine and hands out transactions; services never commit on their own.
+
+    Listeners registered with `on_commit` learn which submissions each committed transaction
+    touched, so derived data (the retrieval index) can follow within the same request.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._factory = sessionmaker(engine, expire_on_commit=False)
+        self._listeners: list[CommitListener] = []
+        event.listen(self._factory, "after_flush", _touched_submissions)
+        event.listen(self._factory, "after_commit", self._after_commit)
+        event.listen(self._factory, "after_rollback", self._after_rollback)
+
+    def on_commit(self, listener: CommitListener) -> None:
+        self._listeners.append(listener)
+
+    def _after_commit(self, session: Session) -> None:
+        touched: set[int] = session.info.pop("touched", set())
+        if touched:
+            for listener in self._listeners:
+                listener(set(touched))
+
+    @staticmethod
+    def _after_rollback(session: Session) -> None:
+        session.info.pop("touched", None)
 
     @classmethod
     def from_url(cls, url: str) -> Database:

@@ -18,6 +18,7 @@ JOIN_HELP = (
 )
 
 READ_VERBS = [
+    ("ask QUESTION", "a cited answer from the sources you may see (in a DM, just type it)"),
     ("reports", "what you can see: your state's and shared reports"),
     ("mine", "your state's reports"),
     ("incident ID", "one report, e.g. incident BRB-0007"),

@@ -12,6 +12,7 @@ from secbot.access.scope import Scope, scope_for
 from secbot.domain.enums import ChatKind, Role
 from secbot.domain.errors import NotPermitted
 from secbot.engine.messages import Inbound
+from secbot.services.ask import Asker
 from secbot.services.identity import Account
 
 
@@ -22,6 +23,7 @@ class Context:
     principal: Principal
     now: datetime
     max_chars: int
+    asker: Asker | None = None
 
     @property
     def account(self) -> Account:

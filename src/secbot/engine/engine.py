@@ -17,10 +17,11 @@ from secbot.db.types import utcnow
 from secbot.domain.enums import ChatKind
 from secbot.domain.errors import InvalidInput, SecbotError
 from secbot.domain.text import clean_text
-from secbot.engine import account_verbs, knowledge_verbs, report_flow, report_verbs
+from secbot.engine import account_verbs, ask_verbs, knowledge_verbs, report_flow, report_verbs
 from secbot.engine.context import Context
 from secbot.engine.messages import Inbound, Reply
 from secbot.services import identity
+from secbot.services.ask import Asker
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ VERBS: dict[str, Handler] = {
     "threats": knowledge_verbs.threats,
     "threat": knowledge_verbs.threat,
     "contacts": knowledge_verbs.contacts,
+    "ask": ask_verbs.ask,
 }
 OPEN_VERBS = {"start", "help", "join"}
 """The only verbs a stranger may use; everything else gets the join explanation."""
@@ -60,9 +62,10 @@ def parse(text: str) -> tuple[str, str, bool]:
 
 
 class Engine:
-    def __init__(self, db: Database, *, max_chars: int = 4000) -> None:
+    def __init__(self, db: Database, *, max_chars: int = 4000, asker: Asker | None = None) -> None:
         self.db = db
         self.max_chars = max_chars
+        self.asker = asker
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         raw = inbound.payload if inbound.payload is not None else inbound.text
@@ -74,7 +77,7 @@ class Engine:
                     inbound.platform, inbound.workspace, inbound.user_id, inbound.display_name
                 )
                 principal = identity.principal_for(session, account, place)
-                ctx = Context(session, inbound, principal, utcnow(), self.max_chars)
+                ctx = Context(session, inbound, principal, utcnow(), self.max_chars, self.asker)
                 return self._route(ctx, text)
         except SecbotError as error:
             return [Reply(error.message)]
@@ -101,9 +104,11 @@ class Engine:
             return report_flow.answer(ctx, text)
         handler = VERBS.get(verb)
         if handler is None:
-            if ctx.in_group:
+            if ctx.in_group or slash:
+                if slash:
+                    raise InvalidInput(
+                        f"I don't know “/{verb[:30]}”. Send `help` for the list of things I can do."
+                    )
                 return []  # group chatter that is not a verb is not addressed to the bot
-            raise InvalidInput(
-                f"I don't know “{verb[:30]}”. Send `help` for the list of things I can do."
-            )
+            return ask_verbs.ask(ctx, text)  # free text in a direct message is a question
         return handler(ctx, args)

@@ -56,6 +56,11 @@ class LocalEmbedder:
                 # Set before the import: huggingface_hub reads these once, at import time.
                 os.environ["HF_HUB_OFFLINE"] = "1"
                 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                import transformers
+
+                transformers.utils.logging.disable_progress_bar()
                 from sentence_transformers import SentenceTransformer
 
                 self._model = SentenceTransformer(self.model_path, device="cpu")

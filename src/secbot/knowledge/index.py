@@ -1,0 +1,85 @@
+"""Keeps the retrieval index in step with SQL: full rebuild, start-up repair, and targeted
+refreshes after every commit that touches a submission or a share."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from secbot.db.session import Database
+from secbot.knowledge.lexical_index import LexicalIndex
+from secbot.knowledge.units import Unit, all_units, submission_units
+from secbot.knowledge.vector_index import VectorIndex
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RepairReport:
+    embedded: int
+    relabelled: int
+    removed: int
+    total: int
+
+
+class KnowledgeIndex:
+    def __init__(self, db: Database, vector: VectorIndex, lexical: LexicalIndex) -> None:
+        self.db = db
+        self.vector = vector
+        self.lexical = lexical
+
+    def _units(self) -> list[Unit]:
+        with self.db.transaction() as session:
+            return list(all_units(session))
+
+    def rebuild(self) -> RepairReport:
+        units = self._units()
+        self.vector.reset()
+        self.vector.upsert(units)
+        self.lexical.replace_all(units)
+        return RepairReport(len(units), 0, 0, len(units))
+
+    def repair(self) -> RepairReport:
+        """Bring the index to SQL's state, embedding only what is new or reworded."""
+        units = self._units()
+        existing = self.vector.fingerprints()
+        wanted = {u.id for u in units}
+        embed = [u for u in units if u.id not in existing or existing[u.id][1] != u.text]
+        relabel = [
+            u
+            for u in units
+            if u.id in existing
+            and existing[u.id][1] == u.text
+            and existing[u.id][0] != u.fingerprint
+        ]
+        removed = [i for i in existing if i not in wanted]
+        self.vector.upsert(embed)
+        self.vector.update_metadata(relabel)
+        self.vector.delete(removed)
+        self.lexical.replace_all(units)
+        return RepairReport(len(embed), len(relabel), len(removed), len(units))
+
+    def refresh_submissions(self, submission_ids: Iterable[int]) -> None:
+        ids = sorted(set(submission_ids))
+        if not ids:
+            return
+        with self.db.transaction() as session:
+            units = list(submission_units(session, ids))
+        if not units:
+            return
+        existing = self.vector.collection.get(ids=[u.id for u in units], include=["documents"])
+        texts = dict(zip(existing["ids"], existing["documents"], strict=True))
+        reword = [u for u in units if texts.get(u.id) != u.text]
+        relabel = [u for u in units if texts.get(u.id) == u.text]
+        self.vector.upsert(reword)
+        self.vector.update_metadata(relabel)
+        self.lexical.upsert(units)
+
+    def on_commit(self, submission_ids: set[int]) -> None:
+        """Called after a commit; a failure here is logged, and start-up repair mends it.
+        Visibility never depends on it: every hit is re-checked against SQL."""
+        try:
+            self.refresh_submissions(submission_ids)
+        except Exception:
+            log.exception("index refresh failed for %d submissions", len(submission_ids))

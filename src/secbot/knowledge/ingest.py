@@ -1,0 +1,133 @@
+"""Adding documents to the regional knowledge. Idempotent by content hash: re-ingesting an
+unchanged file does nothing, a changed file replaces its chunks, `remove` takes one out.
+
+A document is keyed by its file name, so ingesting a new version from another folder replaces
+the old one rather than adding a near-duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from secbot.db.models import DocumentChunk, SourceDocument
+from secbot.db.session import Database
+from secbot.knowledge.chunking import chunk_document
+from secbot.knowledge.documents import DocumentError, read_document
+
+SUFFIXES = {".md", ".markdown", ".txt", ".pdf", ".docx"}
+SKIP_NAMES = {"README.md"}
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    chunks: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced or self.removed)
+
+
+def expand(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in SUFFIXES
+                    and child.name not in SKIP_NAMES
+                ):
+                    yield child
+        else:
+            yield path
+
+
+def ingest(
+    db: Database,
+    paths: Iterable[Path],
+    *,
+    origin: str = "ingest",
+    progress: Progress | None = None,
+) -> IngestReport:
+    report = IngestReport()
+    files = list(expand(paths))
+    for n, path in enumerate(files, 1):
+        if progress:
+            progress(n, len(files), path.name)
+        if not path.is_file():
+            raise DocumentError(path, "no such file")
+        if path.suffix.lower() not in SUFFIXES:
+            raise DocumentError(path, f"unsupported type; use one of {', '.join(sorted(SUFFIXES))}")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        with db.transaction() as session:
+            existing = session.scalar(
+                select(SourceDocument).where(SourceDocument.source == path.name)
+            )
+            if existing is not None and existing.sha256 == digest:
+                report.unchanged.append(path.name)
+                continue
+            document = read_document(path)
+            chunks = chunk_document(document)
+            if existing is not None:
+                session.delete(existing)
+                session.flush()
+                report.replaced.append(path.name)
+            else:
+                report.added.append(path.name)
+            row = SourceDocument(
+                source=path.name,
+                title=document.title,
+                path=str(path.resolve()),
+                sha256=digest,
+                origin=origin,
+            )
+            row.chunks = [
+                DocumentChunk(
+                    id=c.chunk_id,
+                    section=c.section,
+                    locator=c.locator,
+                    text=c.text,
+                    position=c.position,
+                )
+                for c in chunks
+            ]
+            session.add(row)
+            report.chunks += len(chunks)
+    return report
+
+
+def remove(db: Database, names: Iterable[str]) -> IngestReport:
+    report = IngestReport()
+    with db.transaction() as session:
+        for name in names:
+            document = session.scalar(
+                select(SourceDocument).where(SourceDocument.source == Path(name).name)
+            )
+            if document is None:
+                raise DocumentError(Path(name), "is not in the knowledge base")
+            session.delete(document)
+            report.removed.append(document.source)
+    return report
+
+
+def sync_folder(db: Database, folder: Path) -> IngestReport:
+    """Ingest the knowledge folder's documents and drop ones whose file is gone from it."""
+    report = ingest(db, [folder], origin="knowledge") if folder.is_dir() else IngestReport()
+    present = {p.name for p in expand([folder])} if folder.is_dir() else set()
+    with db.transaction() as session:
+        for document in session.scalars(
+            select(SourceDocument).where(SourceDocument.origin == "knowledge")
+        ):
+            if document.source not in present:
+                session.delete(document)
+                report.removed.append(document.source)
+    return report

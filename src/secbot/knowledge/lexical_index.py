@@ -1,0 +1,125 @@
+"""The lexical side of retrieval: BM25 (bm25s) held in memory, rebuilt lazily when units change.
+
+It applies the same filter object as Chroma (access.chroma.evaluate) through a weight mask, so a
+unit the principal may not see scores zero instead of being filtered after ranking.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import Stemmer
+
+from secbot.access.chroma import evaluate
+from secbot.knowledge.units import Unit
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+_STEMMER: Any = Stemmer.Stemmer("english")  # "trafficking" should match "traffickers"
+
+
+def stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+class LexicalIndex:
+    def __init__(self) -> None:
+        self._units: dict[str, Unit] = {}
+        self._lock = threading.Lock()
+        self._model: Any = None
+        self._order: list[str] = []
+        self._metas: list[dict[str, Any]] = []
+        self._mask_cache: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+    def replace_all(self, units: Sequence[Unit]) -> None:
+        with self._lock:
+            self._units = {u.id: u for u in units}
+            self._model = None
+
+    def upsert(self, units: Sequence[Unit]) -> None:
+        with self._lock:
+            text_changed = False
+            for unit in units:
+                old = self._units.get(unit.id)
+                self._units[unit.id] = unit
+                text_changed = text_changed or old is None or old.text != unit.text
+            if text_changed:
+                self._model = None
+            else:
+                self._refresh_metadata()
+
+    def delete(self, ids: Sequence[str]) -> None:
+        with self._lock:
+            for id_ in ids:
+                self._units.pop(id_, None)
+            self._model = None
+
+    def _refresh_metadata(self) -> None:
+        self._metas = [self._units[i].metadata for i in self._order if i in self._units]
+        self._mask_cache.clear()
+
+    def _ensure(self) -> Any:
+        if self._model is None:
+            import bm25s
+
+            self._order = list(self._units)
+            corpus = [self._units[i].text for i in self._order]
+            tokens = bm25s.tokenize(corpus, stopwords="en", stemmer=_stem_many, show_progress=False)
+            model = bm25s.BM25()
+            if corpus:
+                model.index(tokens, show_progress=False)
+            self._model = model
+            self._refresh_metadata()
+        return self._model
+
+    def _mask(self, where: dict[str, Any]) -> np.ndarray:
+        key = repr(where)
+        mask = self._mask_cache.get(key)
+        if mask is None:
+            mask = np.array(
+                [1.0 if evaluate(where, m) else 0.0 for m in self._metas], dtype=np.float32
+            )
+            if len(self._mask_cache) > 256:
+                self._mask_cache.clear()
+            self._mask_cache[key] = mask
+        return mask
+
+    def search(self, query: str, k: int, where: dict[str, Any]) -> list[tuple[str, float]]:
+        """(id, BM25 score), best first, zero-score and filtered-out units dropped."""
+        import bm25s
+
+        with self._lock:
+            model = self._ensure()
+            if not self._order:
+                return []
+            mask = self._mask(where)
+            tokens = bm25s.tokenize(
+                [query], stopwords="en", stemmer=_stem_many, show_progress=False
+            )
+            if not tokens.vocab:
+                return []
+            query_tokens = [[t for t in tokens.vocab if t in model.vocab_dict]]
+            if not query_tokens[0]:
+                return []
+            k = min(k, len(self._order))
+            docs, scores = model.retrieve(
+                query_tokens, k=k, show_progress=False, weight_mask=mask, n_threads=0
+            )
+            hits = []
+            for index, score in zip(docs[0], scores[0], strict=True):
+                if score > 0:
+                    hits.append((self._order[int(index)], float(score)))
+            return hits
+
+    def get(self, unit_id: str) -> Unit | None:
+        return self._units.get(unit_id)
+
+
+def _stem_many(words: list[str]) -> list[str]:
+    return [str(w) for w in _STEMMER.stemWords(words)]

@@ -1,0 +1,126 @@
+"""Hybrid retrieval: BM25 and dense vectors, each filtered by the same `where`, fused by
+reciprocal rank, with a relevance floor below which nothing counts as found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from secbot.knowledge.embeddings import Embedder
+from secbot.knowledge.lexical_index import LexicalIndex
+from secbot.knowledge.vector_index import VectorIndex
+
+Mode = Literal["hybrid", "dense", "bm25"]
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float
+    dense: float | None
+    lexical: float | None
+
+    @property
+    def kind(self) -> str:
+        return str(self.metadata.get("kind", ""))
+
+
+@dataclass(frozen=True)
+class Floors:
+    """A hit is relevant when its cosine similarity or its BM25 score clears a floor.
+    Calibrated with `secbot eval` (see README)."""
+
+    dense: float = 0.42
+    lexical: float = 6.0
+    dense_with_lexical: float = 0.30
+
+
+def with_kinds(where: dict[str, Any], kinds: list[str] | None) -> dict[str, Any]:
+    if not kinds:
+        return where
+    return {"$and": [where, {"kind": {"$in": kinds}}]}
+
+
+class HybridRetriever:
+    def __init__(
+        self,
+        vector: VectorIndex,
+        lexical: LexicalIndex,
+        embedder: Embedder,
+        floors: Floors | None = None,
+        depth: int = 30,
+    ) -> None:
+        self.vector = vector
+        self.lexical = lexical
+        self.embedder = embedder
+        self.floors = floors or Floors()
+        self.depth = depth
+
+    def relevant(self, hit: Hit) -> bool:
+        f = self.floors
+        dense = hit.dense if hit.dense is not None else 0.0
+        lexical = hit.lexical if hit.lexical is not None else 0.0
+        return (
+            dense >= f.dense
+            or lexical >= f.lexical
+            or (lexical > 0 and dense >= f.dense_with_lexical)
+        )
+
+    def search(
+        self,
+        query: str,
+        where: dict[str, Any],
+        *,
+        k: int = 5,
+        mode: Mode = "hybrid",
+        kinds: list[str] | None = None,
+        floor: bool = True,
+    ) -> list[Hit]:
+        where = with_kinds(where, kinds)
+        dense_hits: list[tuple[str, float, dict[str, Any], str]] = []
+        lexical_hits: list[tuple[str, float]] = []
+        qvec = self.embedder.embed_query(query) if mode != "bm25" else []
+        if mode in ("hybrid", "dense"):
+            dense_hits = self.vector.search(qvec, self.depth, where)
+        if mode in ("hybrid", "bm25"):
+            lexical_hits = self.lexical.search(query, self.depth, where)
+        fused: dict[str, float] = {}
+        dense_score = {h[0]: h[1] for h in dense_hits}
+        lexical_score = dict(lexical_hits)
+        for rank, (id_, *_rest) in enumerate(dense_hits):
+            fused[id_] = fused.get(id_, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, (id_, _score) in enumerate(lexical_hits):
+            fused[id_] = fused.get(id_, 0.0) + 1.0 / (RRF_K + rank + 1)
+        texts = {h[0]: (h[3], h[2]) for h in dense_hits}
+        if mode == "hybrid":
+            missing = [i for i in fused if i not in dense_score]
+            dense_score.update(self._cosines(missing, qvec))
+        hits = []
+        for id_, score in sorted(fused.items(), key=lambda item: -item[1]):
+            if id_ in texts:
+                text, meta = texts[id_]
+            else:
+                unit = self.lexical.get(id_)
+                if unit is None:
+                    continue
+                text, meta = unit.text, unit.metadata
+            hit = Hit(id_, text, meta, score, dense_score.get(id_), lexical_score.get(id_))
+            if floor and mode == "hybrid" and not self.relevant(hit):
+                continue
+            hits.append(hit)
+            if len(hits) >= k:
+                break
+        return hits
+
+    def _cosines(self, ids: list[str], q: list[float]) -> dict[str, float]:
+        """Lexical-only hits get their cosine from stored vectors, so the floor can judge them
+        on both signals without embedding anything again."""
+        if not ids:
+            return {}
+        return {
+            id_: float(sum(a * b for a, b in zip(vector, q, strict=True)))
+            for id_, vector in self.vector.embeddings(ids).items()
+        }

@@ -1,0 +1,152 @@
+"""What goes into the retrieval index, built from SQL only (so the index can always be rebuilt).
+
+Every unit carries the metadata the visibility rule needs: `owner` (a state, or REGIONAL),
+`tlp` and `readers` (active share grantees). Regional units are CLEAR and owned by REGIONAL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from secbot.access.chroma import REGIONAL, readers_metadata
+from secbot.db.models import (
+    Contact,
+    Objective,
+    SourceDocument,
+    Submission,
+    ThreatEntry,
+)
+from secbot.domain.taxonomy import BY_KEY
+from secbot.services.submissions import active_grantees_bulk
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+    @property
+    def fingerprint(self) -> str:
+        body = json.dumps([self.text, self.metadata], sort_keys=True, default=str)
+        return hashlib.sha1(body.encode()).hexdigest()[:16]
+
+
+def _regional(kind: str, source: str, locator: str, citation: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "source": source,
+        "locator": locator,
+        "citation": citation,
+        "owner": REGIONAL,
+        "tlp": "CLEAR",
+        "readers": readers_metadata(frozenset()),
+        **extra,
+    }
+
+
+def document_units(session: Session, document_ids: Iterable[int] | None = None) -> Iterator[Unit]:
+    query = select(SourceDocument).options(selectinload(SourceDocument.chunks))
+    if document_ids is not None:
+        query = query.where(SourceDocument.id.in_(list(document_ids)))
+    for document in session.scalars(query):
+        for chunk in document.chunks:
+            yield Unit(
+                f"doc:{chunk.id}",
+                chunk.text,
+                _regional(
+                    "document",
+                    document.source,
+                    chunk.locator,
+                    f"{document.title}, {chunk.locator}",
+                    section=chunk.section or "-",
+                ),
+            )
+
+
+def register_units(session: Session) -> Iterator[Unit]:
+    for t in session.scalars(select(ThreatEntry).where(ThreatEntry.submission_id.is_(None))):
+        text = (
+            f"{t.code} {t.title}. {t.description} Dimension: {t.dimension.replace('_', ' ')}. "
+            f"Lead area: {t.lead_area}. Likelihood {t.likelihood}, impact {t.impact}. "
+            f"Topics: {', '.join(t.topics)}."
+        )
+        yield Unit(
+            f"threat:{t.code}",
+            text,
+            _regional("threat", "threats.yaml", t.code, f"Regional threat register, {t.code}"),
+        )
+    for o in session.scalars(select(Objective)):
+        indicators = "; ".join(
+            f"{i['indicator']}: {i['target']} by {i['due']}" for i in o.indicators
+        )
+        text = (
+            f"{o.code} {o.title}. {o.description} Indicators: {indicators}. "
+            f"Lead actors: {', '.join(o.lead_actors)}. "
+            f"Linked threats: {', '.join(o.linked_threats)}. "
+            f"Topics: {', '.join(o.topics)}."
+        )
+        yield Unit(
+            f"objective:{o.code}",
+            text,
+            _regional("objective", "objectives.yaml", o.code, f"Strategic objectives, {o.code}"),
+        )
+    for c in session.scalars(select(Contact)):
+        where = c.state_code or "Regional"
+        text = (
+            f"{where} {c.area.replace('_', ' ')} contact: {c.office}, {c.role}, {c.organisation}. "
+            f"Reach via {c.channel}. Topics: {', '.join(c.topics)}."
+        )
+        locator = f"{where} {c.area}"
+        yield Unit(
+            f"contact:{c.id}",
+            text,
+            _regional("contact", "contacts.yaml", locator, f"Contact directory, {locator}"),
+        )
+
+
+def submission_unit(submission: Submission, grantees: frozenset[str]) -> Unit | None:
+    meta: dict[str, Any] = {
+        "source": "report",
+        "locator": submission.public_id,
+        "citation": f"{submission.public_id} ({submission.owner_state}, TLP:{submission.tlp})",
+        "owner": submission.owner_state,
+        "tlp": submission.tlp,
+        "readers": readers_metadata(grantees),
+        "public_id": submission.public_id,
+    }
+    if submission.incident is not None:
+        i = submission.incident
+        category = BY_KEY[i.category].label if i.category in BY_KEY else i.category
+        text = f"{i.title}. {category}. {i.location}. {i.description}"
+        return Unit(f"sub:{submission.public_id}", text, {**meta, "kind": "incident"})
+    if submission.threat is not None:
+        t = submission.threat
+        text = f"{t.title}. {t.description} Dimension: {t.dimension.replace('_', ' ')}."
+        return Unit(f"sub:{submission.public_id}", text, {**meta, "kind": "state_threat"})
+    return None
+
+
+def submission_units(session: Session, ids: Iterable[int] | None = None) -> Iterator[Unit]:
+    query = select(Submission)
+    if ids is not None:
+        query = query.where(Submission.id.in_(list(ids)))
+    rows = list(session.scalars(query))
+    grantees = active_grantees_bulk(session, [r.id for r in rows])
+    for submission in rows:
+        unit = submission_unit(submission, grantees.get(submission.id, frozenset()))
+        if unit is not None:
+            yield unit
+
+
+def all_units(session: Session) -> Iterator[Unit]:
+    yield from document_units(session)
+    yield from register_units(session)
+    yield from submission_units(session)

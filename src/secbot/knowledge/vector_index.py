@@ -1,0 +1,143 @@
+"""The dense side of retrieval: a Chroma collection driven through langchain-chroma.
+
+Embedded `PersistentClient` under the data dir by default, a Chroma server when a URL is given.
+Vectors are always computed by our own embedder (chromadb's default embedding function would try
+to download a model). Telemetry is off.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from langchain_core.embeddings import Embeddings
+
+from secbot.knowledge.embeddings import Embedder
+from secbot.knowledge.units import Unit
+
+COLLECTION = "secbot_knowledge"
+BATCH = 256
+
+
+class EmbeddingsAdapter(Embeddings):
+    """Presents our Embedder to LangChain."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text)
+
+
+def make_client(data_dir: Path, chroma_url: str | None) -> Any:
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        url = urlparse(chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=settings,
+        )
+    path = data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+class VectorIndex:
+    def __init__(self, client: Any, embedder: Embedder, name: str = COLLECTION) -> None:
+        from langchain_chroma import Chroma
+
+        self.client = client
+        self.embedder = embedder
+        self.name = name
+        self.store = Chroma(
+            collection_name=name,
+            embedding_function=EmbeddingsAdapter(embedder),
+            client=client,
+            collection_metadata={"hnsw:space": "cosine"},
+        )
+
+    @property
+    def collection(self) -> Any:
+        return self.store._collection
+
+    def upsert(
+        self, units: Sequence[Unit], vectors: Sequence[Sequence[float]] | None = None
+    ) -> None:
+        """Embeds in batches; `vectors` may be given when the caller already has them."""
+        for start in range(0, len(units), BATCH):
+            part = units[start : start + BATCH]
+            texts = [u.text for u in part]
+            embeddings = (
+                [list(v) for v in vectors[start : start + BATCH]]
+                if vectors is not None
+                else self.embedder.embed_documents(texts)
+            )
+            self.collection.upsert(
+                ids=[u.id for u in part],
+                documents=texts,
+                embeddings=embeddings,
+                metadatas=[{**u.metadata, "fp": u.fingerprint} for u in part],
+            )
+
+    def update_metadata(self, units: Sequence[Unit]) -> None:
+        """Sharing changes who may read a unit, not its words: no re-embedding needed."""
+        if units:
+            self.collection.update(
+                ids=[u.id for u in units],
+                metadatas=[{**u.metadata, "fp": u.fingerprint} for u in units],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self.collection.delete(ids=list(ids))
+
+    def fingerprints(self) -> dict[str, tuple[str, str]]:
+        """id -> (fingerprint, text) for every unit in the collection."""
+        found: dict[str, tuple[str, str]] = {}
+        offset = 0
+        while True:
+            got = self.collection.get(include=["metadatas", "documents"], limit=5000, offset=offset)
+            for id_, meta, doc in zip(got["ids"], got["metadatas"], got["documents"], strict=True):
+                found[id_] = (str((meta or {}).get("fp", "")), doc or "")
+            if len(got["ids"]) < 5000:
+                return found
+            offset += 5000
+
+    def embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        return {
+            id_: [float(x) for x in vector]
+            for id_, vector in zip(got["ids"], got["embeddings"], strict=True)
+        }
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def search(
+        self, vector: Sequence[float], k: int, where: dict[str, Any]
+    ) -> list[tuple[str, float, dict[str, Any], str]]:
+        """(id, cosine similarity, metadata, text), best first, only among units `where` allows."""
+        if self.count() == 0:
+            return []
+        results = self.store.similarity_search_by_vector_with_relevance_scores(
+            list(vector), k=k, filter=where
+        )
+        hits = []
+        for doc, distance in results:
+            hits.append((str(doc.id), 1.0 - float(distance), dict(doc.metadata), doc.page_content))
+        return hits
+
+    def reset(self) -> None:
+        self.store.reset_collection()

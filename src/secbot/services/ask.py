@@ -1,0 +1,112 @@
+"""Answering a question: retrieve through the rule, re-check every hit against SQL, then answer
+from the permitted passages only (extractively, or with an LLM when one is configured)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from secbot.access.chroma import retrieval_where
+from secbot.access.principal import Principal
+from secbot.access.scope import Scope, scope_for
+from secbot.access.sql import submission_filter
+from secbot.db.models import Submission
+from secbot.knowledge import extractive
+from secbot.knowledge.passages import Answer, Passage
+from secbot.knowledge.retriever import Hit, HybridRetriever
+from secbot.knowledge.units import submission_unit
+from secbot.services import audit
+from secbot.services.submissions import facts, post_check
+
+log = logging.getLogger(__name__)
+
+REFUSAL = (
+    "I found nothing in the sources you can see that answers that. Try rephrasing, or browse "
+    "with `objectives`, `threats` or `contacts` (each takes a topic, e.g. `threats cyber`)."
+)
+
+
+class LLM(Protocol):
+    def answer(self, question: str, passages: Sequence[Passage]) -> Answer: ...
+
+
+def recheck(session: Session, scope: Scope, hits: Sequence[Hit]) -> list[Passage]:
+    """Regional hits pass as they are; a submission hit passes only if SQL, read now, still
+    permits it, and then its text is taken from SQL rather than from the index."""
+    passages: list[Passage] = []
+    for hit in hits:
+        meta: dict[str, Any] = hit.metadata
+        public_id = meta.get("public_id")
+        if meta.get("kind") in ("incident", "state_threat"):
+            if not public_id or scope.sees_nothing:
+                continue
+            row = session.scalar(
+                select(Submission).where(
+                    Submission.public_id == str(public_id), submission_filter(scope)
+                )
+            )
+            if row is None or not post_check(session, scope, [row]):
+                continue
+            unit = submission_unit(row, facts(session, row).grantees)
+            if unit is None:
+                continue
+            passages.append(
+                Passage(
+                    chunk_id=hit.id,
+                    source="report",
+                    locator=row.public_id,
+                    citation=unit.metadata["citation"],
+                    text=unit.text,
+                    score=hit.score,
+                    kind=str(unit.metadata["kind"]),
+                    public_id=row.public_id,
+                    owner=row.owner_state,
+                    tlp=row.tlp,
+                )
+            )
+        elif meta.get("owner") == "*regional":
+            passages.append(
+                Passage(
+                    chunk_id=hit.id,
+                    source=str(meta.get("source", "")),
+                    locator=str(meta.get("locator", "")),
+                    citation=str(meta.get("citation", "")),
+                    text=hit.text,
+                    score=hit.score,
+                    kind=str(meta.get("kind", "document")),
+                )
+            )
+    return passages
+
+
+class Asker:
+    def __init__(self, retriever: HybridRetriever, llm: LLM | None = None, k: int = 5) -> None:
+        self.retriever = retriever
+        self.llm = llm
+        self.k = k
+
+    def passages(
+        self, session: Session, principal: Principal, question: str, kinds: list[str] | None = None
+    ) -> list[Passage]:
+        scope = scope_for(principal)
+        hits = self.retriever.search(question, retrieval_where(scope), k=self.k, kinds=kinds)
+        return recheck(session, scope, hits)
+
+    def ask(self, session: Session, principal: Principal, question: str) -> Answer:
+        passages = self.passages(session, principal, question)
+        shown = [p.public_id for p in passages if p.public_id and p.owner != principal.party]
+        if shown:
+            rows = session.scalars(select(Submission).where(Submission.public_id.in_(shown)))
+            audit.record_reads(session, principal, list(rows))
+        if not passages:
+            return Answer(REFUSAL, (), found=False)
+        if self.llm is not None:
+            try:
+                return self.llm.answer(question, passages)
+            except Exception as error:  # the extractive answer is always available
+                log.warning("LLM unavailable, answering extractively: %s", error)
+        return extractive.answer(question, passages, REFUSAL)
