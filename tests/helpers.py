@@ -27,11 +27,13 @@ class World:
     db: Database
     transcript: list[str] = field(default_factory=list)
     counter: int = 0
+    engine: Engine | None = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        self.engine = Engine(self.db)
-        with self.db.transaction() as session:
-            apply_bundle(session, bundle())
+        if self.engine is None:
+            self.engine = Engine(self.db)
+            with self.db.transaction() as session:
+                apply_bundle(session, bundle())
 
     def invite(self, role: Role, state: str | None = None, hours: int = 24) -> str:
         with self.db.transaction() as session:
@@ -80,6 +82,7 @@ class Chat:
             display_name=self.name,
             message_key=key,
         )
+        assert self.world.engine is not None
         self.last = self.world.engine.handle(inbound)
         where = f"@{self.group}" if self.group else ""
         shown = text if payload is None else f"[{payload}]"

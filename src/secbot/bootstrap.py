@@ -68,6 +68,7 @@ def build_index(
     report: RepairReport = index.repair()
     log.info("index repaired: %s", report)
     db.on_commit(index.on_commit)
+    embedder.embed_query("warm up")  # load the model now, not on a delegate's first question
     return index, Asker(HybridRetriever(vector, index.lexical, embedder), make_llm(settings))
 
 

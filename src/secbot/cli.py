@@ -322,5 +322,42 @@ def index_rebuild() -> None:
     typer.echo(f"Index rebuilt: {report.total} units")
 
 
+@app.command("eval")
+def eval_cmd(
+    questions: Annotated[Path, typer.Option(help="evaluation set")] = Path(
+        "tests/eval/questions.yaml"
+    ),
+    seed: Annotated[
+        list[Path] | None,
+        typer.Option(help="extra documents to ingest first (e.g. the model text)"),
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recall@1, recall@5 and MRR for BM25, dense and hybrid retrieval, and answer latency.
+
+    Runs in a throw-away data directory (SQLite, embedded Chroma) with knowledge/ loaded and any
+    --seed documents ingested, so it never touches the bot's own data."""
+    import dataclasses
+    import tempfile
+
+    from secbot.knowledge import evaluation
+
+    with tempfile.TemporaryDirectory(prefix="secbot-eval-") as tmp:
+        settings = Settings(data_dir=Path(tmp), database_url=None, chroma_url=None)
+        application = build(settings, with_index=True)
+        assert application.index is not None and application.asker is not None
+        if seed:
+            ingest.ingest(application.db, seed)
+            application.index.repair()
+        report = evaluation.run(
+            application.db, application.asker, evaluation.load_questions(questions)
+        )
+        application.db.dispose()
+    if json_:
+        typer.echo(json.dumps(dataclasses.asdict(report), indent=2))
+    else:
+        typer.echo(evaluation.render(report))
+
+
 def main() -> None:
     app()

@@ -60,7 +60,7 @@ class LocalEmbedder:
                 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
                 import transformers
 
-                transformers.utils.logging.disable_progress_bar()
+                transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
                 from sentence_transformers import SentenceTransformer
 
                 self._model = SentenceTransformer(self.model_path, device="cpu")

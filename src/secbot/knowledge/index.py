@@ -58,6 +58,7 @@ class KnowledgeIndex:
         self.vector.update_metadata(relabel)
         self.vector.delete(removed)
         self.lexical.replace_all(units)
+        self.lexical.warm()
         return RepairReport(len(embed), len(relabel), len(removed), len(units))
 
     def refresh_submissions(self, submission_ids: Iterable[int]) -> None:

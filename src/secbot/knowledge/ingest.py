@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from secbot.db.models import DocumentChunk, SourceDocument
 from secbot.db.session import Database
-from secbot.knowledge.chunking import chunk_document
-from secbot.knowledge.documents import DocumentError, read_document
+from secbot.knowledge.chunking import Chunk, chunk_document
+from secbot.knowledge.documents import Document, DocumentError, read_document
 
 SUFFIXES = {".md", ".markdown", ".txt", ".pdf", ".docx"}
 SKIP_NAMES = {"README.md"}
@@ -35,6 +35,18 @@ class IngestReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.replaced or self.removed)
+
+
+FINE_CHARS = 360
+
+
+def chunks_for(document: Document) -> list[Chunk]:
+    """Two granularities: whole numbered paragraphs (context for answers) and their lettered
+    sub-items (a question about paragraph 1 e. should not be drowned by a-d and f-g)."""
+    chunks = {c.chunk_id: c for c in chunk_document(document)}
+    for fine in chunk_document(document, max_chars=FINE_CHARS):
+        chunks.setdefault(fine.chunk_id, fine)
+    return sorted(chunks.values(), key=lambda c: (c.position, len(c.text)))
 
 
 def expand(paths: Iterable[Path]) -> Iterator[Path]:
@@ -76,7 +88,7 @@ def ingest(
                 report.unchanged.append(path.name)
                 continue
             document = read_document(path)
-            chunks = chunk_document(document)
+            chunks = chunks_for(document)
             if existing is not None:
                 session.delete(existing)
                 session.flush()

@@ -117,6 +117,10 @@ class LexicalIndex:
                     hits.append((self._order[int(index)], float(score)))
             return hits
 
+    def warm(self) -> None:
+        with self._lock:
+            self._ensure()
+
     def get(self, unit_id: str) -> Unit | None:
         return self._units.get(unit_id)
 

@@ -12,6 +12,7 @@ from secbot.knowledge.vector_index import VectorIndex
 
 Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 60
+MAX_CONTACTS = 3
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,15 @@ class HybridRetriever:
         embedder: Embedder,
         floors: Floors | None = None,
         depth: int = 30,
+        weights: tuple[float, float] = (1.0, 1.0),
     ) -> None:
         self.vector = vector
         self.lexical = lexical
         self.embedder = embedder
         self.floors = floors or Floors()
         self.depth = depth
+        self.weights = weights
+        """(dense, lexical) weights in the rank fusion."""
 
     def relevant(self, hit: Hit) -> bool:
         f = self.floors
@@ -91,14 +95,16 @@ class HybridRetriever:
         dense_score = {h[0]: h[1] for h in dense_hits}
         lexical_score = dict(lexical_hits)
         for rank, (id_, *_rest) in enumerate(dense_hits):
-            fused[id_] = fused.get(id_, 0.0) + 1.0 / (RRF_K + rank + 1)
+            fused[id_] = fused.get(id_, 0.0) + self.weights[0] / (RRF_K + rank + 1)
         for rank, (id_, _score) in enumerate(lexical_hits):
-            fused[id_] = fused.get(id_, 0.0) + 1.0 / (RRF_K + rank + 1)
+            fused[id_] = fused.get(id_, 0.0) + self.weights[1] / (RRF_K + rank + 1)
         texts = {h[0]: (h[3], h[2]) for h in dense_hits}
         if mode == "hybrid":
             missing = [i for i in fused if i not in dense_score]
             dense_score.update(self._cosines(missing, qvec))
-        hits = []
+        hits: list[Hit] = []
+        seen: set[tuple[str, str]] = set()
+        per_source: dict[str, int] = {}
         for id_, score in sorted(fused.items(), key=lambda item: -item[1]):
             if id_ in texts:
                 text, meta = texts[id_]
@@ -110,6 +116,15 @@ class HybridRetriever:
             hit = Hit(id_, text, meta, score, dense_score.get(id_), lexical_score.get(id_))
             if floor and mode == "hybrid" and not self.relevant(hit):
                 continue
+            # One hit per citable place (a paragraph may be indexed whole and in parts), and
+            # a cap on near-identical directory entries so they cannot crowd out the rest.
+            place = (str(meta.get("source")), str(meta.get("locator")))
+            if place in seen:
+                continue
+            if meta.get("kind") == "contact" and per_source.get("contact", 0) >= MAX_CONTACTS:
+                continue
+            seen.add(place)
+            per_source[str(meta.get("kind"))] = per_source.get(str(meta.get("kind")), 0) + 1
             hits.append(hit)
             if len(hits) >= k:
                 break

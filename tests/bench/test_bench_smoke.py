@@ -1,0 +1,70 @@
+"""Smoke run of scripts/bench_retrieval.py: 200 reports, 10 questions, the real embedder."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bench_retrieval.py"
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_retrieval", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_bench_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "retrieval.json"
+    returned = _load().main(
+        ["--reports", "200", "--questions", "10", "--out", str(out), "--data-dir", str(tmp_path)]
+    )
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result == json.loads(json.dumps(returned))
+
+    assert {
+        "config",
+        "setup",
+        "index",
+        "baseline",
+        "loaded",
+        "p95_ratio",
+        "freshness",
+        "memory",
+        "targets",
+    } <= set(result)
+    assert result["config"]["states"] == 15
+    assert result["setup"]["reports"] == 200
+    assert result["index"]["indexed_reports"] == 200
+    assert result["index"]["embedded"] == 200
+    assert result["index"]["embeddings_per_s"] > 0
+    for phase in ("baseline", "loaded"):
+        stats = result[phase]
+        assert stats["count"] == 10 * 4
+        assert 0 < stats["p50_ms"] <= stats["p95_ms"] <= stats["p99_ms"] <= stats["max_ms"]
+        assert stats["mean_ms"] > 0
+        assert stats["found_ratio"] > 0
+        assert set(stats["by_principal"]) == {
+            "focal_point_dm",
+            "secretariat_dm",
+            "unknown",
+            "group_member",
+        }
+    assert result["p95_ratio"] > 0
+    fresh = result["freshness"]
+    for step in ("new_report_owner", "share_grantee", "unshare_grantee"):
+        assert fresh[step]["reflected"] is True
+        assert fresh[step]["engine_ms"] > 0 and fresh[step]["visible_after_ms"] >= 0
+    assert fresh["grantee_before_share_sees"] is False
+    assert fresh["index_readers_after_unshare"] == ["*none"]
+    memory = result["memory"]
+    assert memory["current_rss_mb"] > 0 and memory["peak_rss_mb"] > 0
