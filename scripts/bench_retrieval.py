@@ -17,7 +17,13 @@ What it does, in one process and a fresh temporary data dir (SQLite + embedded C
 4. files N synthetic incidents (deterministic seed) through services.incidents.file_incident in a
    few large transactions, with random TLP labels and shares, then times one `index.repair()`;
 5. measures the same questions again, and the freshness of new reports, shares and unshares
-   filed through the engine (the commit hook refreshes the index within the request).
+   filed through the engine (the commit hook refreshes the index within the request);
+6. restart check: a fresh child process starts the app on the loaded data dir, as `secbot
+   serve` would (nothing to embed), and reports its startup time, latency and memory, which is
+   the serving footprint (the benchmark process itself also carries the bulk embedding pass).
+
+`--torch-threads N` calls torch.set_num_threads(N) first; by default torch's own choice is kept,
+as in `secbot serve`. Results go to --out as JSON, and a table to stdout.
 
 The bulk load keeps the commit hook out of the way on purpose (see `_skip_commit_hook`), so the
 embedding of all reports is the single `repair()` pass that is timed.
@@ -33,6 +39,7 @@ import re
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -66,6 +73,7 @@ from secbot.services.identity import (  # noqa: E402
     channel_audience,
     create_invite,
     join,
+    list_members,
     principal_for,
 )
 from secbot.services.incidents import IncidentInput, file_incident  # noqa: E402
@@ -77,6 +85,7 @@ PLATFORM = "console"
 GROUP_CHAT = "bench-group"
 WARMUP_QUESTIONS = 8
 BULK_TRANSACTION = 2500
+RESTART_QUESTIONS = 50
 EPOCH = datetime(2026, 6, 1, tzinfo=UTC)
 
 # --------------------------------------------------------------------------------------------
@@ -450,7 +459,7 @@ def enrol(session: Session, name: str, role: Role, state: str | None) -> None:
     join(session, account(name), code)
 
 
-def setup_world(app: App, n_states: int) -> tuple[list[str], dict[str, Member]]:
+def setup_world(app: App, n_states: int) -> None:
     """States, one focal point per state, a secretariat member and a registered group."""
     with app.db.transaction() as session:
         codes = sorted(session.scalars(select(State.code)))
@@ -471,7 +480,16 @@ def setup_world(app: App, n_states: int) -> tuple[list[str], dict[str, Member]]:
             audience=",".join(codes[:2]),
             by="bench",
         )
+
+
+def resolve_world(app: App) -> tuple[list[str], dict[str, Member]]:
+    """The benchmark's states (those with a bench focal point) and the measured principals."""
     with app.db.transaction() as session:
+        codes = sorted(
+            str(m.state_code)
+            for m in list_members(session)
+            if m.user_id.startswith("fp-") and m.state_code
+        )
         fp0 = account(f"fp-{codes[0].lower()}")
         audience = channel_audience(session, PLATFORM, "", GROUP_CHAT)
         members = {
@@ -749,9 +767,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("bench-results/retrieval.json"))
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--data-dir", type=Path, help="keep the data here instead of a temp dir")
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        help="torch.set_num_threads(N) before anything runs; default: leave torch's choice "
+        "(what `secbot serve` does)",
+    )
+    parser.add_argument(
+        "--no-restart",
+        action="store_true",
+        help="skip the restart check (a fresh process serving the loaded data dir)",
+    )
+    parser.add_argument("--restart-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.reports < 1 or args.states < 2 or args.questions < 1:
         parser.error("need --reports >= 1, --states >= 2 and --questions >= 1")
+    if args.restart_only and not args.data_dir:
+        parser.error("--restart-only needs --data-dir")
     return args
 
 
@@ -759,30 +791,90 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
+def make_app(data_dir: Path) -> App:
+    settings = Settings(
+        data_dir=data_dir,
+        knowledge_dir=REPO / "knowledge",
+        database_url=None,
+        chroma_url=None,
+        llm=None,
+    )
+    return build(settings, embedder=LocalEmbedder())
+
+
+def set_threads(threads: int | None) -> int:
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    return int(torch.get_num_threads())
+
+
+def restart_only(args: argparse.Namespace) -> dict[str, Any]:
+    """Child process: start the app on the loaded data dir as `secbot serve` would (repair
+    finds nothing to embed), answer questions, and report its latency and memory."""
+    threads = set_threads(args.torch_threads)
+    t0 = time.perf_counter()
+    app = make_app(args.data_dir)
+    try:
+        assert app.index is not None
+        startup_s = time.perf_counter() - t0
+        codes, members = resolve_world(app)
+        questions = make_questions(min(args.questions, RESTART_QUESTIONS), codes, args.seed)
+        latency = measure(app, members, questions)
+        return {
+            "startup_s": round(startup_s, 2),
+            "units": app.index.vector.count(),
+            "torch_threads": threads,
+            "latency": latency,
+            "memory": rss_mb(),
+        }
+    finally:
+        app.db.dispose()
+
+
+def restart_check(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--restart-only",
+        "--data-dir",
+        str(data_dir),
+        "--questions",
+        str(args.questions),
+        "--seed",
+        str(args.seed),
+    ]
+    if args.torch_threads:
+        command += ["--torch-threads", str(args.torch_threads)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"restart check failed ({done.returncode}): {done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
+    if args.restart_only:
+        child = restart_only(args)
+        print(json.dumps(child), flush=True)
+        return child
     started = time.perf_counter()
     load_at_start = [round(x, 2) for x in os.getloadavg()]
+    threads = set_threads(args.torch_threads)
     temp = None if args.data_dir else Path(tempfile.mkdtemp(prefix="secbot-bench-"))
     data_dir = args.data_dir or (temp / "data" if temp else Path("bench-data"))
     app: App | None = None
     try:
-        log(f"building the app in {data_dir}")
+        log(f"building the app in {data_dir} (torch threads: {threads})")
         t0 = time.perf_counter()
-        app = build(
-            Settings(
-                data_dir=data_dir,
-                knowledge_dir=REPO / "knowledge",
-                database_url=None,
-                chroma_url=None,
-                llm=None,
-            ),
-            embedder=LocalEmbedder(),
-        )
+        app = make_app(data_dir)
         assert app.index is not None and app.asker is not None
         build_s = time.perf_counter() - t0
         knowledge_units = app.index.vector.count()
-        codes, members = setup_world(app, args.states)
+        setup_world(app, args.states)
+        codes, members = resolve_world(app)
         questions = make_questions(args.questions, codes, args.seed)
         log(f"{len(codes)} states, {knowledge_units} knowledge units; measuring the baseline")
         baseline = measure(app, members, questions)
@@ -805,6 +897,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         loaded = measure(app, members, questions)
         fresh = freshness(app, codes)
         memory = rss_mb()
+        restart: dict[str, Any] | None = None
+        if not args.no_restart:
+            log("restart check: a fresh process serving the loaded data dir")
+            restart = restart_check(args, data_dir)
 
         ratio = loaded["p95_ms"] / baseline["p95_ms"] if baseline["p95_ms"] else 0.0
         results: dict[str, Any] = {
@@ -816,6 +912,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 "asks_per_phase": len(questions) * len(members),
                 "seed": args.seed,
                 "embedder": "LocalEmbedder (all-MiniLM-L6-v2, CPU)",
+                "torch_threads": threads,
                 "vector_store": "chromadb PersistentClient",
                 "database": "sqlite",
                 "cpus": os.cpu_count(),
@@ -840,11 +937,15 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             "p95_ratio": round(ratio, 2),
             "freshness": fresh,
             "memory": {**memory, "baseline_current_rss_mb": memory_baseline["current_rss_mb"]},
+            "restart": restart,
             "targets": {
                 "p95_ms": TARGET_P95_MS,
                 "rss_mb": TARGET_RSS_MB,
                 "p95_met": loaded["p95_ms"] <= TARGET_P95_MS,
                 "rss_met": memory["peak_rss_mb"] < TARGET_RSS_MB,
+                "restart_rss_met": None
+                if restart is None
+                else restart["memory"]["peak_rss_mb"] < TARGET_RSS_MB,
             },
             "wall_s": round(time.perf_counter() - started, 1),
         }
@@ -899,8 +1000,17 @@ def render(r: dict[str, Any]) -> str:
             f"  {name:<18} engine {f['engine_ms']:>8} ms, then {f['visible_after_ms']:>8} ms "
             f"({f['polls']} poll{'s' if f['polls'] != 1 else ''}), reflected={f['reflected']}"
         )
+    if r.get("restart"):
+        rs = r["restart"]
+        lines.append(
+            f"restart (fresh process, {rs['units']} units): startup {rs['startup_s']} s, "
+            f"p50 {rs['latency']['p50_ms']} ms, p95 {rs['latency']['p95_ms']} ms "
+            f"({rs['latency']['count']} asks), peak RSS {rs['memory']['peak_rss_mb']} MB, "
+            f"current {rs['memory']['current_rss_mb']} MB"
+        )
     lines.append(
-        f"wall time: {r['wall_s']} s on {r['config']['cpus']} CPUs; load average at start "
+        f"wall time: {r['wall_s']} s on {r['config']['cpus']} CPUs, torch threads "
+        f"{r['config']['torch_threads']}; load average at start "
         f"{r['config']['load_average_at_start']}, baseline {r['baseline']['load_average']}, "
         f"loaded {r['loaded']['load_average']}"
     )

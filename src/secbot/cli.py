@@ -349,8 +349,9 @@ def eval_cmd(
         if seed:
             ingest.ingest(application.db, seed)
             application.index.repair()
+        eval_set = evaluation.load_set(questions)
         report = evaluation.run(
-            application.db, application.asker, evaluation.load_questions(questions)
+            application.db, application.asker, eval_set.questions, eval_set.negatives
         )
         application.db.dispose()
     if json_:

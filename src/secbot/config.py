@@ -32,6 +32,7 @@ class Settings(BaseSettings):
         description="`local` (packaged all-MiniLM-L6-v2), a sentence-transformers model folder, "
         "or `openai:MODEL` for an OpenAI-compatible embeddings endpoint",
     )
+    embeddings_threads: int = Field(default=1, ge=1, le=64, description="torch threads")
     embeddings_base_url: str | None = None
     embeddings_api_key: SecretStr | None = None
     llm: str | None = Field(

@@ -3,12 +3,13 @@ Scope select exactly the same submissions, and exactly those the rule's text all
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -78,6 +79,7 @@ def chroma() -> Iterator[Any]:
     yield client
 
 
+@settings(max_examples=600 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 100)
 @given(
     subs=st.lists(submission_st, min_size=1, max_size=8),
     principals=st.lists(principal_st, min_size=1, max_size=6),

@@ -40,6 +40,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
         "p95_ratio",
         "freshness",
         "memory",
+        "restart",
         "targets",
     } <= set(result)
     assert result["config"]["states"] == 15
@@ -66,5 +67,9 @@ def test_bench_smoke(tmp_path: Path) -> None:
         assert fresh[step]["engine_ms"] > 0 and fresh[step]["visible_after_ms"] >= 0
     assert fresh["grantee_before_share_sees"] is False
     assert fresh["index_readers_after_unshare"] == ["*none"]
+    restart = result["restart"]
+    assert restart["units"] == result["index"]["units_total"] + 1  # plus the freshness report
+    assert restart["latency"]["count"] == 10 * 4 and restart["latency"]["p95_ms"] > 0
+    assert restart["memory"]["peak_rss_mb"] > 0
     memory = result["memory"]
     assert memory["current_rss_mb"] > 0 and memory["peak_rss_mb"] > 0

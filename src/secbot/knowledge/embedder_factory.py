@@ -44,7 +44,7 @@ class OpenAIEmbedder:
 def make_embedder(settings: Settings) -> Embedder:
     spec = settings.embeddings.strip()
     if spec == "local":
-        return LocalEmbedder()
+        return LocalEmbedder(threads=settings.embeddings_threads)
     if spec.startswith("openai:"):
         if not settings.embeddings_base_url:
             raise ValueError("SECBOT_EMBEDDINGS=openai:MODEL needs SECBOT_EMBEDDINGS_BASE_URL")
@@ -53,7 +53,7 @@ def make_embedder(settings: Settings) -> Embedder:
         )
         return OpenAIEmbedder(spec.split(":", 1)[1], settings.embeddings_base_url, key)
     if Path(spec).is_dir():
-        return LocalEmbedder(spec)
+        return LocalEmbedder(spec, threads=settings.embeddings_threads)
     raise ValueError(
         f"SECBOT_EMBEDDINGS={spec!r}: use `local`, a sentence-transformers model folder, "
         "or openai:MODEL"

@@ -37,8 +37,9 @@ class Embedder(Protocol):
 class LocalEmbedder:
     """all-MiniLM-L6-v2 on the CPU; the model loads on first use so wiring an app stays cheap."""
 
-    def __init__(self, model_path: str | None = None) -> None:
+    def __init__(self, model_path: str | None = None, threads: int = 1) -> None:
         self._model_path = model_path
+        self._threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -61,7 +62,12 @@ class LocalEmbedder:
                 import transformers
 
                 transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+                import torch
                 from sentence_transformers import SentenceTransformer
+
+                # One intra-op thread: a one-sentence query is ~20 ms either way, but two
+                # threads on a 2-core machine that is busy elsewhere spin to ~200 ms.
+                torch.set_num_threads(self._threads)
 
                 self._model = SentenceTransformer(self.model_path, device="cpu")
             return self._model

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,12 @@ from secbot.knowledge.retriever import Hit, HybridRetriever, Mode
 from secbot.services.ask import Asker
 
 MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid")
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    questions: list[Question]
+    negatives: list[str]
 
 
 @dataclass(frozen=True)
@@ -47,14 +54,21 @@ class EvalReport:
     latency_ms_p50: float
     latency_ms_p95: float
     answered: int
+    negatives: int = 0
+    false_answers: int = 0
 
 
 def load_questions(path: Path) -> list[Question]:
+    return load_set(path).questions
+
+
+def load_set(path: Path) -> EvalSet:
     data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [
+    questions = [
         Question(str(q["id"]), str(q["question"]), tuple(dict(e) for e in q["expect"]))
         for q in data["questions"]
     ]
+    return EvalSet(questions, [str(n) for n in data.get("negatives", [])])
 
 
 def is_expected(hit: Hit, question: Question) -> bool:
@@ -87,7 +101,9 @@ def score(retriever: HybridRetriever, questions: list[Question], mode: Mode) -> 
     return ModeScore(at1 / n, at5 / n, reciprocal / n, misses)
 
 
-def run(db: Database, asker: Asker, questions: list[Question]) -> EvalReport:
+def run(
+    db: Database, asker: Asker, questions: list[Question], negatives: Sequence[str] = ()
+) -> EvalReport:
     scores: dict[str, ModeScore] = {m: score(asker.retriever, questions, m) for m in MODES}
     latencies = []
     answered = 0
@@ -97,8 +113,20 @@ def run(db: Database, asker: Asker, questions: list[Question]) -> EvalReport:
             answer = asker.ask(session, Principal.unknown(), question.text)
             latencies.append((time.perf_counter() - started) * 1000)
         answered += answer.found
+    false_answers = 0
+    for negative in negatives:
+        with db.transaction() as session:
+            false_answers += asker.ask(session, Principal.unknown(), negative).found
     quantiles = statistics.quantiles(latencies, n=20)
-    return EvalReport(len(questions), scores, statistics.median(latencies), quantiles[18], answered)
+    return EvalReport(
+        len(questions),
+        scores,
+        statistics.median(latencies),
+        quantiles[18],
+        answered,
+        len(negatives),
+        false_answers,
+    )
 
 
 def render(report: EvalReport) -> str:
@@ -114,5 +142,9 @@ def render(report: EvalReport) -> str:
     lines.append(
         f"answer latency (extractive, full path): p50 {report.latency_ms_p50:.1f} ms, "
         f"p95 {report.latency_ms_p95:.1f} ms; {report.answered}/{report.questions} answered"
+    )
+    lines.append(
+        f"off-topic questions answered anyway: {report.false_answers}/{report.negatives} "
+        "(the rest correctly found nothing)"
     )
     return "\n".join(lines)

@@ -29,14 +29,16 @@ class Hit:
         return str(self.metadata.get("kind", ""))
 
 
-@dataclass(frozen=True)
-class Floors:
-    """A hit is relevant when its cosine similarity or its BM25 score clears a floor.
-    Calibrated with `secbot eval` (see README)."""
+FLOOR = 0.38
+"""Minimum fused score (cosine + weighted, saturated BM25) for a hit to count as found.
+Calibrated with `secbot eval`: every evaluation question clears it; most off-topic ones don't."""
 
-    dense: float = 0.42
-    lexical: float = 6.0
-    dense_with_lexical: float = 0.30
+SATURATION = 3.0
+
+
+def _saturate(bm25: float) -> float:
+    """Map an unbounded BM25 score into [0, 1): weak lexical matches barely count."""
+    return bm25 / (bm25 + SATURATION) if bm25 > 0 else 0.0
 
 
 def with_kinds(where: dict[str, Any], kinds: list[str] | None) -> dict[str, Any]:
@@ -51,27 +53,26 @@ class HybridRetriever:
         vector: VectorIndex,
         lexical: LexicalIndex,
         embedder: Embedder,
-        floors: Floors | None = None,
+        floor: float = FLOOR,
         depth: int = 30,
         weights: tuple[float, float] = (1.0, 1.0),
+        fusion: Literal["rrf", "linear"] = "linear",
+        lexical_weight: float = 0.4,
     ) -> None:
         self.vector = vector
         self.lexical = lexical
         self.embedder = embedder
-        self.floors = floors or Floors()
+        self.floor = floor
         self.depth = depth
         self.weights = weights
+        self.fusion = fusion
+        self.lexical_weight = lexical_weight
         """(dense, lexical) weights in the rank fusion."""
 
     def relevant(self, hit: Hit) -> bool:
-        f = self.floors
-        dense = hit.dense if hit.dense is not None else 0.0
-        lexical = hit.lexical if hit.lexical is not None else 0.0
-        return (
-            dense >= f.dense
-            or lexical >= f.lexical
-            or (lexical > 0 and dense >= f.dense_with_lexical)
-        )
+        if self.fusion == "linear":
+            return hit.score >= self.floor
+        return max(hit.dense or 0.0, 0.0) >= self.floor
 
     def search(
         self,
@@ -102,6 +103,12 @@ class HybridRetriever:
         if mode == "hybrid":
             missing = [i for i in fused if i not in dense_score]
             dense_score.update(self._cosines(missing, qvec))
+            if self.fusion == "linear":
+                fused = {
+                    i: dense_score.get(i, 0.0)
+                    + self.lexical_weight * _saturate(lexical_score.get(i, 0.0))
+                    for i in fused
+                }
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
         per_source: dict[str, int] = {}
@@ -118,7 +125,11 @@ class HybridRetriever:
                 continue
             # One hit per citable place (a paragraph may be indexed whole and in parts), and
             # a cap on near-identical directory entries so they cannot crowd out the rest.
-            place = (str(meta.get("source")), str(meta.get("locator")))
+            place = (
+                (str(meta.get("source")), str(meta.get("locator")))
+                if meta.get("kind") == "document"
+                else (id_, "")
+            )
             if place in seen:
                 continue
             if meta.get("kind") == "contact" and per_source.get("contact", 0) >= MAX_CONTACTS:

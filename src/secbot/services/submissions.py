@@ -44,8 +44,19 @@ def facts(session: Session, submission: Submission) -> SubmissionFacts:
 
 
 def post_check(session: Session, scope: Scope, rows: Sequence[Submission]) -> list[Submission]:
-    """Defence in depth: drop anything the SQL filter let through that the rule forbids."""
-    return [row for row in rows if permits(scope, facts(session, row))]
+    """Defence in depth: drop anything the SQL filter let through that the rule forbids.
+    Shares are read afresh, in one query for all rows."""
+    if not rows:
+        return []
+    grantees = active_grantees_bulk(session, [row.id for row in rows])
+    return [
+        row
+        for row in rows
+        if permits(
+            scope,
+            SubmissionFacts(row.owner_state, TLP(row.tlp), grantees.get(row.id, frozenset())),
+        )
+    ]
 
 
 def visible(
