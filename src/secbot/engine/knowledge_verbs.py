@@ -29,15 +29,32 @@ def _list(title: str, items: Sequence[T], line: Callable[[T], str], topic: str, 
     return Reply(f"{title}{about} ({len(items)}):\n" + "\n".join(line(i) for i in shown) + more)
 
 
+def _by_meaning(ctx: Context, topic: str, kind: str) -> list[str]:
+    """Unit ids the retriever finds relevant to the topic, best first (empty without an index)."""
+    if not topic or ctx.asker is None:
+        return []
+    passages = ctx.asker.passages(ctx.session, ctx.principal, topic, kinds=[kind], k=10)
+    return [p.chunk_id.split(":", 1)[1] for p in passages]
+
+
+def _merge(words: Sequence[T], meaning: Sequence[T]) -> list[T]:
+    """Word matches first (they are exact), then what matched by meaning only."""
+    return [*words, *(item for item in meaning if item not in words)]
+
+
 def objectives(ctx: Context, args: str) -> list[Reply]:
     topic = args.strip()
-    items = registers.objectives(ctx.session, topic)
+    everything = {o.code: o for o in registers.objectives(ctx.session)}
+    meaning = [everything[c] for c in _by_meaning(ctx, topic, "objective") if c in everything]
+    items = _merge(registers.objectives(ctx.session, topic), meaning)
     return [_list("Strategic objectives", items, objective_line, topic, "Try `objectives` alone.")]
 
 
 def threats(ctx: Context, args: str) -> list[Reply]:
     topic = args.strip()
-    regional = registers.regional_threats(ctx.session, topic)
+    everything = {t.code: t for t in registers.regional_threats(ctx.session)}
+    meaning = [everything[c] for c in _by_meaning(ctx, topic, "threat") if c in everything]
+    regional = _merge(registers.regional_threats(ctx.session, topic), meaning)
     own = registers.state_threats(ctx.session, ctx.scope, topic)
     audit.record_reads(
         ctx.session, ctx.principal, [t.submission for t in own if t.submission is not None]
@@ -55,7 +72,9 @@ def threats(ctx: Context, args: str) -> list[Reply]:
 
 def contacts(ctx: Context, args: str) -> list[Reply]:
     query = args.strip()
-    items = registers.contacts(ctx.session, query)
+    topic = registers.parse_contact_query(ctx.session, query).topic
+    ranked_ids = [int(i) for i in _by_meaning(ctx, topic, "contact") if i.isdigit()]
+    items = registers.contacts(ctx.session, query, ranked_ids)
     hint = "Try a state code (JAM), an area (legal, defence) or a topic (cyber)."
     return [_list("Contacts", items, contact_line, query, hint)]
 

@@ -29,6 +29,10 @@ class Hit:
         return str(self.metadata.get("kind", ""))
 
 
+TOPIC_FLOOR = 0.30
+"""Lower floor for `objectives|threats|contacts TOPIC`: the kind is already narrowed by the
+verb, so a weaker match within it is still worth listing (measured: off-topic words stay below)."""
+
 FLOOR = 0.38
 """Minimum fused score (cosine + weighted, saturated BM25) for a hit to count as found.
 Calibrated with `secbot eval`: every evaluation question clears it; most off-topic ones don't."""
@@ -69,10 +73,11 @@ class HybridRetriever:
         self.lexical_weight = lexical_weight
         """(dense, lexical) weights in the rank fusion."""
 
-    def relevant(self, hit: Hit) -> bool:
+    def relevant(self, hit: Hit, floor: float | None = None) -> bool:
+        minimum = self.floor if floor is None else floor
         if self.fusion == "linear":
-            return hit.score >= self.floor
-        return max(hit.dense or 0.0, 0.0) >= self.floor
+            return hit.score >= minimum
+        return max(hit.dense or 0.0, 0.0) >= minimum
 
     def search(
         self,
@@ -121,7 +126,11 @@ class HybridRetriever:
                     continue
                 text, meta = unit.text, unit.metadata
             hit = Hit(id_, text, meta, score, dense_score.get(id_), lexical_score.get(id_))
-            if floor and mode == "hybrid" and not self.relevant(hit):
+            if (
+                floor
+                and mode == "hybrid"
+                and not self.relevant(hit, TOPIC_FLOOR if kinds else None)
+            ):
                 continue
             # One hit per citable place (a paragraph may be indexed whole and in parts), and
             # a cap on near-identical directory entries so they cannot crowd out the rest.

@@ -90,10 +90,15 @@ class Asker:
         self.k = k
 
     def passages(
-        self, session: Session, principal: Principal, question: str, kinds: list[str] | None = None
+        self,
+        session: Session,
+        principal: Principal,
+        question: str,
+        kinds: list[str] | None = None,
+        k: int | None = None,
     ) -> list[Passage]:
         scope = scope_for(principal)
-        hits = self.retriever.search(question, retrieval_where(scope), k=self.k, kinds=kinds)
+        hits = self.retriever.search(question, retrieval_where(scope), k=k or self.k, kinds=kinds)
         return recheck(session, scope, hits)
 
     def ask(self, session: Session, principal: Principal, question: str) -> Answer:

@@ -6,7 +6,8 @@ Topic matching here is plain word matching; the retrieval index (issue 3) ranks 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,11 +66,15 @@ def state_threats(session: Session, scope: Scope, topic: str = "") -> list[Threa
     return [t for t in entries if matches(topic, _threat_fields(t))]
 
 
-def contacts(session: Session, query: str = "") -> list[Contact]:
-    """Any mix of a state (code or name), a functional area and topic words: `JAM legal`."""
-    rows = list(
-        session.scalars(select(Contact).order_by(Contact.state_code.nulls_last(), Contact.area))
-    )
+@dataclass(frozen=True)
+class ContactQuery:
+    state: str | None
+    area: str | None
+    topic: str
+
+
+def parse_contact_query(session: Session, query: str) -> ContactQuery:
+    """Pull a state (code or name) and a functional area out of `contacts JAM legal cyber`."""
     rest = query.strip()
     states = {s.code: s.name.lower() for s in session.scalars(select(State))}
     wanted_state = None
@@ -89,14 +94,30 @@ def contacts(session: Session, query: str = "") -> list[Contact]:
             wanted_area = token
         else:
             topic_words.append(word)
-    topic = " ".join(topic_words)
-    return [
+    return ContactQuery(wanted_state, wanted_area, " ".join(topic_words))
+
+
+def contacts(session: Session, query: str = "", ranked_ids: Sequence[int] = ()) -> list[Contact]:
+    """Contacts matching the state and area exactly and the topic by words; `ranked_ids` (from
+    the retriever, best first) add entries that match the topic by meaning."""
+    q = parse_contact_query(session, query)
+    rows = list(
+        session.scalars(select(Contact).order_by(Contact.state_code.nulls_last(), Contact.area))
+    )
+
+    def fits(c: Contact) -> bool:
+        return (q.state is None or c.state_code == q.state) and (q.area is None or c.area == q.area)
+
+    found = [
         c
         for c in rows
-        if (wanted_state is None or c.state_code == wanted_state)
-        and (wanted_area is None or c.area == wanted_area)
-        and matches(topic, [c.organisation, c.office, c.role, c.area, *c.topics])
+        if fits(c) and matches(q.topic, [c.organisation, c.office, c.role, c.area, *c.topics])
     ]
+    by_id = {c.id: c for c in rows}
+    if q.topic:
+        extra = [by_id[i] for i in ranked_ids if i in by_id and fits(by_id[i])]
+        found += [c for c in extra if c not in found]
+    return found
 
 
 def add_state_threat(

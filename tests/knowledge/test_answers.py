@@ -1,0 +1,113 @@
+"""Grounded answers with the real embedding model: citations, topic search by meaning, ingestion
+that is idempotent, and the CLI's JSON. SQLite only; the rule itself is tested on both databases
+in test_retrieval_security.py and tests/access/."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from secbot.bootstrap import App, build
+from secbot.config import Settings
+from secbot.domain.enums import Role
+from secbot.knowledge import ingest
+from tests.conftest import KNOWLEDGE, REPO
+from tests.helpers import World
+
+SEED = REPO.parent / "shared" / "seeds" / "security-management-model.txt"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    if not SEED.exists():
+        pytest.skip(f"the seed document is not at {SEED}")
+    data = tmp_path_factory.mktemp("answers")
+    application = build(Settings(data_dir=data, knowledge_dir=KNOWLEDGE))
+    ingest.ingest(application.db, [SEED])
+    assert application.index is not None
+    application.index.repair()
+    yield application
+    application.db.dispose()
+
+
+@pytest.fixture(scope="module")
+def world(app: App) -> World:
+    return World(app.db, engine=app.engine)
+
+
+def test_free_text_in_a_dm_gets_a_cited_answer(world: World) -> None:
+    bob = world.member("bob", Role.DELEGATE, "JAM")
+    reply = bob.say("Which groups outside government should take part?")
+    assert "Sources:" in reply and "[1]" in reply, reply
+    assert "civil society" in reply.lower() or "Civil society" in reply
+    nothing = bob.say("What is a good recipe for banana bread?")
+    assert "found nothing" in nothing and "objectives" in nothing
+
+
+def test_topics_match_by_meaning(world: World) -> None:
+    eve = world.member("eve", Role.DELEGATE, "BRB")
+    assert "RT-16" in eve.say("threats small planes landing on hidden airstrips")
+    mosquito = eve.say("contacts mosquito-borne fever spreading between islands")
+    assert "Caribbean Public Health Agency" in mosquito or "CARPHA" in mosquito, mosquito
+    assert "JAM · security" in eve.say("contacts JAM guns and drugs")
+
+
+def test_ingest_is_idempotent_and_replaceable(app: App, tmp_path: Path) -> None:
+    doc = tmp_path / "port-protocol.md"
+    doc.write_text(
+        "# Port protocol\n\n## Inspections\n\nVessels from the watch list are boarded.\n"
+    )
+    first = ingest.ingest(app.db, [doc])
+    assert first.added == ["port-protocol.md"] and first.chunks >= 1
+    assert ingest.ingest(app.db, [doc]).unchanged == ["port-protocol.md"]
+    doc.write_text("# Port protocol\n\n## Inspections\n\nEvery tanker is inspected twice.\n")
+    assert ingest.ingest(app.db, [doc]).replaced == ["port-protocol.md"]
+    assert app.index is not None
+    assert app.index.repair().embedded >= 1
+    texts = [t for _fp, t in app.index.vector.fingerprints().values()]
+    assert any("inspected twice" in t for t in texts)
+    assert not any("watch list are boarded" in t for t in texts)
+    assert ingest.remove(app.db, ["port-protocol.md"]).removed == ["port-protocol.md"]
+    app.index.repair()
+    assert not any("inspected twice" in t for _fp, t in app.index.vector.fingerprints().values())
+
+
+def test_cli_ask_json_and_batch(tmp_path: Path) -> None:
+    data = tmp_path / "var"
+    env = {
+        **os.environ,
+        "SECBOT_DATA_DIR": str(data),
+        "SECBOT_KNOWLEDGE_DIR": str(KNOWLEDGE),
+    }
+    env.pop("SECBOT_DATABASE_URL", None)
+    one = subprocess.run(
+        [sys.executable, "-m", "secbot", "ask", "--json", "Who provides strategic analysis?"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    answer = json.loads(one.stdout)
+    assert set(answer) == {"answer", "citations"} and answer["citations"]
+    assert set(answer["citations"][0]) == {"source", "locator", "text", "score"}
+    batch = subprocess.run(
+        [sys.executable, "-m", "secbot", "ask"],
+        input="What are the six principles?\nWho leads on hurricanes?\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    lines = [json.loads(line) for line in batch.stdout.splitlines()]
+    assert len(lines) == 2 and all(line["citations"] for line in lines)
+    shutil.rmtree(data, ignore_errors=True)
