@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck unit bench clean
+.PHONY: install run test lint typecheck unit eval bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,11 @@ test: lint typecheck unit
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+SEED ?= ../shared/seeds/security-management-model.txt
+
+eval: install
+	$(BIN)/secbot eval $(if $(wildcard $(SEED)),--seed $(SEED),)
+
+bench: install
+	$(BIN)/python scripts/bench_retrieval.py
