@@ -70,6 +70,6 @@ def test_bench_smoke(tmp_path: Path) -> None:
     restart = result["restart"]
     assert restart["units"] == result["index"]["units_total"] + 1  # plus the freshness report
     assert restart["latency"]["count"] == 10 * 4 and restart["latency"]["p95_ms"] > 0
-    assert restart["memory"]["peak_rss_mb"] > 0
+    assert restart["memory"]["hwm_rss_mb"] > 0
     memory = result["memory"]
     assert memory["current_rss_mb"] > 0 and memory["peak_rss_mb"] > 0

@@ -125,6 +125,16 @@ def test_draft_survives_a_restart(world: World, db: Database) -> None:
     assert "step 3" in again.say("moderate")
 
 
+def test_a_draft_never_continues_in_a_group(world: World) -> None:
+    world.register_group("g1", "BRB,JAM")
+    alice = world.member("alice", Role.FOCAL_POINT, "BRB")
+    alice.say("report")
+    alice.say("cyber")
+    alice.say("critical")
+    assert alice.in_group("g1").say("Minister's phone was compromised by spyware") == ""
+    assert "step 3" in alice.say("report"), "the draft is untouched and resumes in the DM"
+
+
 def test_cancel_anywhere_and_verbs_inside_a_form(world: World, db: Database) -> None:
     alice = world.member("alice", Role.FOCAL_POINT, "BRB")
     alice.say("report")

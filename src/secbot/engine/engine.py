@@ -100,7 +100,8 @@ class Engine:
         # Inside a form, text is an answer unless it is clearly a verb: `/verb ...`, or a known
         # verb alone (nobody answers "What happened?" with the single word "help").
         is_verb = verb in VERBS and (slash or not args)
-        if member and not is_verb and report_flow.has_draft(ctx):
+        # A form lives in the direct chat only: typing in a group never feeds (or echoes) a draft.
+        if member and not is_verb and not ctx.in_group and report_flow.has_draft(ctx):
             return report_flow.answer(ctx, text)
         handler = VERBS.get(verb)
         if handler is None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -18,6 +20,35 @@ class SyncReport:
     threats: int
     objectives: int
     contacts: int
+
+
+OBJECTIVE_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "indicators",
+    "lead_actors",
+    "linked_threats",
+    "status",
+    "topics",
+)
+CONTACT_FIELDS = ("state_code", "organisation", "office", "role", "area", "channel", "topics")
+Row = TypeVar("Row", Objective, Contact)
+
+
+def _replace_if_changed(
+    session: Session, model: type[Row], rows: list[Row], fields: tuple[str, ...]
+) -> None:
+    """Keep rows (and their ids, which the index uses) when the file did not change them."""
+
+    def key(row: Row) -> tuple[str, ...]:
+        return tuple(json.dumps(getattr(row, f), sort_keys=True) for f in fields)
+
+    existing = list(session.scalars(select(model).order_by(model.id)))
+    if [key(r) for r in existing] == [key(r) for r in rows]:
+        return
+    session.execute(delete(model))
+    session.add_all(rows)
 
 
 def sync_knowledge(session: Session, directory: Path) -> SyncReport:
@@ -64,8 +95,7 @@ def apply_bundle(session: Session, bundle: KnowledgeBundle) -> None:
                 setattr(entry, key, value)
         session.add(entry)
 
-    session.execute(delete(Objective))
-    session.add_all(
+    objectives = [
         Objective(
             code=o.code,
             title=o.title,
@@ -80,9 +110,9 @@ def apply_bundle(session: Session, bundle: KnowledgeBundle) -> None:
             topics=list(o.topics),
         )
         for o in bundle.objectives
-    )
-    session.execute(delete(Contact))
-    session.add_all(
+    ]
+    _replace_if_changed(session, Objective, objectives, OBJECTIVE_FIELDS)
+    contacts = [
         Contact(
             state_code=c.state,
             organisation=c.organisation,
@@ -93,5 +123,6 @@ def apply_bundle(session: Session, bundle: KnowledgeBundle) -> None:
             topics=list(c.topics),
         )
         for c in bundle.contacts
-    )
+    ]
+    _replace_if_changed(session, Contact, contacts, CONTACT_FIELDS)
     session.flush()
