@@ -304,9 +304,20 @@ def test_redelivered_one_line_report_is_one_report(world: World, db: Database) -
     alice = world.member("alice", Role.FOCAL_POINT, "BRB")
     first = alice.say("report Dinghy with migrants landed at night", key="update-77")
     second = alice.say("report Dinghy with migrants landed at night", key="update-77")
-    assert ids(first)[0] == ids(second)[0] == "BRB-0001"
+    assert set(ids(first)) == {"BRB-0001"} and second == ""
     with db.transaction() as session:
         assert session.query(Incident).count() == 1
+
+
+def test_redelivered_update_is_acknowledged_and_ignored(world: World, db: Database) -> None:
+    alice = world.member("alice", Role.FOCAL_POINT, "BRB")
+    assert "Filed BRB-0001" in alice.say("report Boat seen", key="update-1")
+    assert alice.say("report Boat seen", key="update-1") == "", "a redelivery gets no reply"
+    assert "Filed BRB-0002" in alice.say("report Boat seen", key="update-2")
+    alice.say("/frobnicate", key="update-3")
+    assert "I don't know" in alice.say("/frobnicate", key="update-3"), "failed ones are retried"
+    with db.transaction() as session:
+        assert session.query(Incident).count() == 2
 
 
 def test_ids_are_per_state(world: World) -> None:

@@ -263,3 +263,13 @@ class DocumentChunk(Base):
     position: Mapped[int] = mapped_column(Integer)
 
     document: Mapped[SourceDocument] = relationship(back_populates="chunks")
+
+
+class ProcessedInbound(Base):
+    """Platform delivery ids already handled (Telegram update ids, Slack event ids), kept in
+    SQL rather than as a high-water mark, so redeliveries in any order are recognised."""
+
+    __tablename__ = "processed_inbound"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

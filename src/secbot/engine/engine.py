@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from secbot.access.principal import Place
+from secbot.db.models import ProcessedInbound
 from secbot.db.session import Database
 from secbot.db.types import utcnow
 from secbot.domain.enums import ChatKind
@@ -68,10 +70,13 @@ class Engine:
         self.asker = asker
 
     def handle(self, inbound: Inbound) -> list[Reply]:
+        """Replies for one inbound message; [] for a delivery already handled."""
         raw = inbound.payload if inbound.payload is not None else inbound.text
         try:
             text = clean_text(raw, max_chars=self.max_chars)
             with self.db.transaction() as session:
+                if inbound.message_key and not self._first_delivery(session, inbound):
+                    return []
                 place = self._place(session, inbound)
                 account = identity.Account(
                     inbound.platform, inbound.workspace, inbound.user_id, inbound.display_name
@@ -81,6 +86,20 @@ class Engine:
                 return self._route(ctx, text)
         except SecbotError as error:
             return [Reply(error.message)]
+
+    @staticmethod
+    def _first_delivery(session: Session, inbound: Inbound) -> bool:
+        """Record the delivery id in this message's own transaction: if handling fails it is
+        rolled back with everything else, and a duplicate waits for, then loses to, the first."""
+        key = f"{inbound.platform}:{inbound.workspace}:{inbound.message_key}"[:160]
+        try:
+            with session.begin_nested():
+                session.add(ProcessedInbound(key=key))
+                session.flush()
+        except IntegrityError:
+            log.info("duplicate delivery %s ignored", key)
+            return False
+        return True
 
     @staticmethod
     def _place(session: Session, inbound: Inbound) -> Place:
