@@ -24,6 +24,7 @@ def env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[s
         "SECBOT_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
         "SECBOT_DATA_DIR": str(tmp_path / "var"),
         "SECBOT_KNOWLEDGE_DIR": str(KNOWLEDGE),
+        "SECBOT_EMBEDDINGS": "hashing",  # the real model is exercised in tests/knowledge
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from secbot.config import Settings
-from secbot.knowledge.embeddings import Embedder, LocalEmbedder
+from secbot.knowledge.embeddings import Embedder, HashingEmbedder, LocalEmbedder
 
 
 class OpenAIEmbedder:
@@ -43,6 +43,8 @@ class OpenAIEmbedder:
 
 def make_embedder(settings: Settings) -> Embedder:
     spec = settings.embeddings.strip()
+    if spec == "hashing":  # no model at all: for tests and quick demos, not for meaning
+        return HashingEmbedder()
     if spec == "local":
         return LocalEmbedder(threads=settings.embeddings_threads)
     if spec.startswith("openai:"):
