@@ -57,6 +57,12 @@ def _app(*, with_index: bool = False) -> App:
         raise typer.Exit(2) from None
 
 
+def _safe(value: object) -> str:
+    """One printable line per field, so stored text can never forge an audit line."""
+    text = str(value)
+    return text if text.isprintable() else json.dumps(text)
+
+
 def _fail(error: SecbotError) -> typer.Exit:
     typer.echo(error.message, err=True)
     return typer.Exit(1)
@@ -185,8 +191,8 @@ def audit_log(
     application = _app()
     with application.db.transaction() as session:
         for e in audit.events(session, state.upper() if state else None, limit):
-            detail = " ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
-            typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.actor}  {e.action}  {detail}")
+            detail = " ".join(f"{k}={_safe(v)}" for k, v in sorted(e.detail.items()))
+            typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {_safe(e.actor)}  {e.action}  {detail}")
 
 
 @channel_cli.command("add")

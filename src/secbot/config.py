@@ -42,9 +42,18 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     prompts_dir: Path | None = None
 
-    # Platform settings (issue 4) are read now so a token never has to live in code.
+    # Chat platforms
+    http_host: str = Field(default="127.0.0.1", description="webhooks, Slack events, /healthz")
+    http_port: int = Field(default=8080, ge=0, le=65535)
     telegram_token: SecretStr | None = None
+    telegram_base_url: str | None = Field(default=None, description="a self-hosted Bot API server")
+    telegram_webhook_url: str | None = Field(default=None, description="webhook mode when set")
+    telegram_webhook_secret: SecretStr | None = None
     slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = Field(default=None, description="Socket Mode when set")
+    slack_api_url: str | None = Field(default=None, description="Web API base, e.g. for a proxy")
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0)
 
     @cached_property
     def resolved_database_url(self) -> str:
@@ -55,3 +64,9 @@ class Settings(BaseSettings):
     @property
     def has_platform(self) -> bool:
         return self.telegram_token is not None or self.slack_bot_token is not None
+
+    @property
+    def needs_http(self) -> bool:
+        """The HTTP server runs for Telegram webhooks and for Slack without Socket Mode."""
+        slack_http = self.slack_bot_token is not None and self.slack_app_token is None
+        return bool(self.telegram_token and self.telegram_webhook_url) or slack_http

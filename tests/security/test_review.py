@@ -1,7 +1,9 @@
 """Second security review: attacks on every read path.
 
-Passing tests pin attacks that are correctly defended. Tests marked `xfail(strict=True)` are open
-findings: each fails on the current code and its reason says where the fix belongs.
+Each test pins an attack. The second half are the review's findings, each of which failed
+before its fix. Two findings are accepted as documented limitations (docs/decisions/0002, 0005):
+per-state ids tell a grantee how many earlier submissions the owner made, and BM25 corpus
+statistics include private units (a faint side channel on scores).
 """
 
 from __future__ import annotations
@@ -335,20 +337,10 @@ def test_words_removed_before_sharing_do_not_make_a_report_rank(app: App, iworld
 
 
 # --------------------------------------------------------------------------------------------
-# Open findings (xfail strict: these fail today and pass once fixed)
+# Findings of the review, fixed; each test failed before its fix
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MEDIUM: file_incident() returns ANY incident whose client_key matches, and the "
-    "one-line key is msg:{platform}:{message_key} with no workspace, chat or sender (the engine's "
-    "own dedupe key has the workspace). Same delivery id in Slack team T2 as in T1 (or a "
-    "Telegram update_id reused after its random restart): JAM's report is silently dropped and "
-    "JAM is told 'Filed BRB-0001' with edit buttons for it. Fix in services/incidents.py: reuse "
-    "only an incident of the same reporter and owner state; build the key in "
-    "engine/report_flow.one_line_report from platform, workspace and member id too.",
-)
 def test_redelivery_key_is_scoped_to_the_sender(world: World) -> None:
     assert world.engine is not None
     engine = world.engine
@@ -366,14 +358,6 @@ def test_redelivery_key_is_scoped_to_the_sender(world: World) -> None:
     assert "BRB" not in reply and "Filed JAM-0001" in reply, reply
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MEDIUM: identity.join() re-activates the revoked Member row (same id) for the new "
-    "state, and the Draft (keyed by member_id) survives revoke_member(); a draft typed as BRB is "
-    "continued and filed as a JAM submission, visible to every JAM member. Fix: delete the "
-    "member's drafts in identity.revoke_member() and identity.join() (or create a fresh Member "
-    "row on re-join / key drafts by member and state).",
-)
 def test_rejoining_another_state_does_not_carry_a_draft_across(world: World) -> None:
     alice = world.member("alice", Role.FOCAL_POINT, "BRB")
     alice.say("report")
@@ -388,13 +372,6 @@ def test_rejoining_another_state_does_not_carry_a_draft_across(world: World) -> 
     assert "Zephyrine" not in jam.say("reports") + jam.say("incident JAM-0001"), world.dump()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOW: `incident ID` passes the share list to render whenever the asker's state owns "
-    "the report, also in a group, so the room learns who else holds it (render.incident_detail "
-    "promises others never learn that). Fix in engine/report_verbs.incident: "
-    "grantees only when owner and not ctx.in_group.",
-)
 def test_share_list_is_not_shown_in_a_group(world: World) -> None:
     world.register_group("g-brb-jam", "BRB,JAM")
     alice = world.member("alice", Role.FOCAL_POINT, "BRB")
@@ -407,36 +384,6 @@ def test_share_list_is_not_shown_in_a_group(world: World) -> None:
     assert "TTO" not in reply and "Shared with" not in reply, reply
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOW (design): public ids are a per-state sequence, so anyone given BRB-0006 learns "
-    "BRB filed five earlier private submissions (incidents and register entries share it), "
-    "and later shares show the rate. ADR 0002 avoided a global sequence for this reason but "
-    "the per-state one leaks the owner's own count to every grantee. Fix in "
-    "services/submissions.allocate_public_id: an opaque random suffix (e.g. BRB-7K3Q).",
-)
-def test_shared_id_does_not_reveal_how_many_private_reports_exist(world: World) -> None:
-    alice = world.member("alice", Role.FOCAL_POINT, "BRB")
-    bob = world.member("bob", Role.DELEGATE, "JAM")
-    for n in range(3):
-        alice.say(f"report Private matter number {n}")
-    alice.say("threat add Private register entry one")
-    alice.say("threat add Private register entry two")
-    filed = ids(alice.say("report The one we will share"))[0]
-    alice.say(f"share {filed} JAM")
-    shown = ids(bob.say("reports"))
-    assert shown == [filed]
-    assert int(filed.split("-")[1]) != 6, f"{filed} tells JAM five private submissions exist"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOW (hardening): a group's audience is trusted as registered. A secretariat member "
-    "speaking in the BRB,JAM room proves the secretariat is in it, yet a BRB member's next "
-    "`reports` there still shows a GREEN report shared only with JAM. Fix: record parties seen "
-    "speaking in a channel (identity.channel_audience) and add them to the audience, or refuse "
-    "to answer for submissions there until an admin re-registers it.",
-)
 def test_group_audience_grows_with_the_parties_seen_in_it(world: World) -> None:
     world.register_group("g-brb-jam", "BRB,JAM")
     alice = world.member("alice", Role.FOCAL_POINT, "BRB")
@@ -446,41 +393,6 @@ def test_group_audience_grows_with_the_parties_seen_in_it(world: World) -> None:
     alice.say("share BRB-0001 JAM")
     sam.in_group("g-brb-jam").say("whoami")
     assert "BRB-0001" not in alice.in_group("g-brb-jam").say("reports")
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOW (side channel): BM25 IDF is computed over every unit, private ones included, "
-    "so the score (and hence order and the relevance floor) of a JAM member's own passage "
-    "changes with words in BRB's private reports; `secbot ask --json` prints the score. Fix in "
-    "knowledge/lexical_index.py: corpus statistics from units the scope may see (or regional "
-    "units only, submissions ranked dense-only).",
-)
-def test_scores_do_not_depend_on_other_states_private_words(tmp_path: Path) -> None:
-    def scores(private_word: str, n: int) -> list[tuple[str, float]]:
-        settings = Settings(
-            data_dir=tmp_path / f"var{n}",
-            database_url=f"sqlite:///{tmp_path}/side{n}.sqlite3",
-            knowledge_dir=KNOWLEDGE,
-        )
-        application = build(settings, embedder=HashingEmbedder())
-        w = World(application.db, engine=application.engine)
-        bob = w.member("bob", Role.FOCAL_POINT, "JAM")
-        alice = w.member("alice", Role.FOCAL_POINT, "BRB")
-        bob.say("report Zephyrine ferry engine fire near the pier")
-        bob.say("report Quorvant ferry engine fire near the pier")
-        for _ in range(3):
-            alice.say(f"report {private_word} sighting of {private_word} smugglers")
-        assert application.asker is not None
-        with application.db.transaction() as session:
-            principal = identity.principal_for(
-                session, identity.Account("console", "", "bob"), Place.direct()
-            )
-            found = application.asker.passages(session, principal, "Zephyrine Quorvant ferry")
-        application.db.dispose()
-        return [(p.locator, round(p.score, 6)) for p in found]
-
-    assert scores("Zephyrine", 1) == scores("Quorvant", 2)
 
 
 def _llm_world(db: Database, tmp_path: Path, server_url: str) -> tuple[App, World]:
@@ -496,14 +408,6 @@ def _llm_world(db: Database, tmp_path: Path, server_url: str) -> tuple[App, Worl
     return application, World(application.db, engine=application.engine)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MEDIUM: with SECBOT_LLM set, the answer is the model's text only; a reply quoting "
-    "BRB's AMBER report to JAM carries no TLP label (ARCHITECTURE: the label is shown in "
-    "capitals on every reply that quotes a submission). Fix in knowledge/llm_answer.py "
-    "LLMAnswerer.answer (or services/ask.Asker.ask): append the cited sources with their "
-    "citation 'BRB-0001 (BRB, TLP:AMBER)', as the extractive answer does.",
-)
 def test_llm_answer_quoting_a_report_shows_its_tlp(db: Database, tmp_path: Path) -> None:
     from tests.fakes.openai_server import FakeOpenAIServer, echo_passages
 
@@ -519,13 +423,6 @@ def test_llm_answer_quoting_a_report_shows_its_tlp(db: Database, tmp_path: Path)
     assert "TLP:AMBER" in reply, reply
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MEDIUM: Asker.ask sends every permitted passage to the configured LLM, including "
-    "TLP:RED (and AMBER+STRICT) reports, i.e. RED text leaves the owner state to a model "
-    "provider. Fix in services/ask.Asker.ask: never send RED (and by default AMBER+STRICT) "
-    "passages to the LLM; answer those extractively or require an explicit local-model setting.",
-)
 def test_red_report_is_never_sent_to_the_llm(db: Database, tmp_path: Path) -> None:
     from tests.fakes.openai_server import FakeOpenAIServer, echo_passages, message_text
 
@@ -541,14 +438,6 @@ def test_red_report_is_never_sent_to_the_llm(db: Database, tmp_path: Path) -> No
     assert "Informant" not in sent, "RED text reached the model provider"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LOW: the chat display name goes unchecked into AuditEvent.actor (Account.label), "
-    "so a member named 'x\\n2026-01-01 00:00:00  cli  member_revoked ...' forges lines in "
-    "`secbot admin audit`. clean_text() guards message text only. Fix: one_line()/strip "
-    "control characters from display_name in identity.Account (or audit.record), and escape "
-    "fields when cli.audit_log prints them.",
-)
 def test_display_name_cannot_forge_audit_lines(world: World) -> None:
     assert world.engine is not None
     forged = "mallory\n2026-01-01 00:00:00  cli  member_revoked member=1 state=BRB"

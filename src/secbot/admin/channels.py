@@ -56,6 +56,7 @@ def add_channel(
     channel.audience_kind = kind.value
     channel.audience_states = states
     channel.tags = sorted({t.lower() for t in tags or []})
+    channel.seen_parties = []
     channel.active = True
     session.flush()
     audit.record(

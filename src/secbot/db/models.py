@@ -199,6 +199,9 @@ class Channel(Base):
     audience_kind: Mapped[str] = mapped_column(String(16))
     audience_states: Mapped[list[str]] = mapped_column(JSONType, default=list)
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Parties seen speaking here though the registration left them out: the room evidently
+    # holds them, so they join the audience the group rule must satisfy.
+    seen_parties: Mapped[list[str]] = mapped_column(JSONType, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -74,6 +74,8 @@ class Engine:
         raw = inbound.payload if inbound.payload is not None else inbound.text
         try:
             text = clean_text(raw, max_chars=self.max_chars)
+            if inbound.chat_kind is ChatKind.GROUP:
+                self._note_presence(inbound)
             with self.db.transaction() as session:
                 if inbound.message_key and not self._first_delivery(session, inbound):
                     return []
@@ -86,6 +88,19 @@ class Engine:
                 return self._route(ctx, text)
         except SecbotError as error:
             return [Reply(error.message)]
+
+    def _note_presence(self, inbound: Inbound) -> None:
+        """In its own transaction, so it holds even when the message itself fails."""
+        with self.db.transaction() as session:
+            account = identity.Account(inbound.platform, inbound.workspace, inbound.user_id)
+            principal = identity.principal_for(session, account, Place.direct())
+            audience = identity.channel_audience(
+                session, inbound.platform, inbound.workspace, inbound.chat_id
+            )
+            if principal.party and audience is not None and principal.party not in audience:
+                identity.note_party_in_channel(
+                    session, inbound.platform, inbound.workspace, inbound.chat_id, principal.party
+                )
 
     @staticmethod
     def _first_delivery(session: Session, inbound: Inbound) -> bool:

@@ -203,7 +203,7 @@ def one_line_report(ctx: Context, text: str) -> list[Reply]:
             occurred_at=ctx.now,
             tlp=TLP.AMBER,
         ),
-        client_key=f"msg:{ctx.inbound.platform}:{ctx.inbound.message_key}"
+        client_key=f"msg:{ctx.inbound.platform}:{ctx.inbound.workspace}:{ctx.inbound.message_key}"
         if ctx.inbound.message_key
         else None,
     )

@@ -64,7 +64,7 @@ def incident(ctx: Context, args: str) -> list[Reply]:
     if submission.incident is None:
         raise no_such_report(public_id.upper())
     audit.record_reads(ctx.session, ctx.principal, [submission])
-    owner = submission.owner_state == ctx.principal.party
+    owner = submission.owner_state == ctx.principal.party and not ctx.in_group
     grantees = sharing.grantees_of(ctx.session, submission.id) if owner else None
     return [Reply(incident_detail(submission, grantees), private=not ctx.in_group)]
 

@@ -4,6 +4,7 @@ from the permitted passages only (extractively, or with an LLM when one is confi
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -28,6 +29,23 @@ REFUSAL = (
     "I found nothing in the sources you can see that answers that. Try rephrasing, or browse "
     "with `objectives`, `threats` or `contacts` (each takes a topic, e.g. `threats cyber`)."
 )
+
+
+NEVER_TO_LLM = {"RED", "AMBER+STRICT"}
+"""Labels whose text never leaves this process for a model provider: such questions are
+answered extractively."""
+
+
+def with_sources(answer: Answer, passages: Sequence[Passage]) -> Answer:
+    """The model's text, then each passage it cites ([n] is the passage's number) with its
+    citation and TLP label, as in extractive answers: the label shows on every reply that
+    quotes a submission."""
+    numbers = [int(n) for n in dict.fromkeys(re.findall(r"\[(\d+)\]", answer.text))]
+    lines = [f"[{n}] {passages[n - 1].citation}" for n in numbers if 1 <= n <= len(passages)]
+    if not lines:
+        return answer
+    text = f"{answer.text}\n\nSources:\n" + "\n".join(lines)
+    return Answer(text, answer.citations, answer.found)
 
 
 class LLM(Protocol):
@@ -109,9 +127,9 @@ class Asker:
             audit.record_reads(session, principal, list(rows))
         if not passages:
             return Answer(REFUSAL, (), found=False)
-        if self.llm is not None:
+        if self.llm is not None and not any(p.tlp in NEVER_TO_LLM for p in passages):
             try:
-                return self.llm.answer(question, passages)
+                return with_sources(self.llm.answer(question, passages), passages)
             except Exception as error:  # the extractive answer is always available
                 log.warning("LLM unavailable, answering extractively: %s", error)
         return extractive.answer(question, passages, REFUSAL)

@@ -8,14 +8,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from secbot.access.principal import SECRETARIAT, Place, Principal, party_for
-from secbot.db.models import Channel, Invite, Member, State
+from secbot.db.models import Channel, Draft, Invite, Member, State
 from secbot.db.types import utcnow
 from secbot.domain.enums import AudienceKind, Role
 from secbot.domain.errors import InvalidInput, NotFound, NotPermitted
+from secbot.domain.text import one_line
 from secbot.services import audit
 
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: codes get read aloud and retyped
@@ -33,7 +34,9 @@ class Account:
 
     @property
     def label(self) -> str:
-        name = f" ({self.display_name})" if self.display_name else ""
+        """For the audit log: one line, no control characters, whatever the platform sent."""
+        clean = "".join(ch for ch in self.display_name if ch.isprintable())
+        name = f" ({one_line(clean, 60)})" if clean else ""
         ws = f"{self.workspace}/" if self.workspace else ""
         return f"{self.platform}:{ws}{self.user_id}{name}"
 
@@ -75,12 +78,30 @@ def channel_audience(
     )
     if channel is None:
         return None
+    seen = frozenset(channel.seen_parties or ())
     kind = AudienceKind(channel.audience_kind)
     if kind is AudienceKind.SECRETARIAT:
-        return frozenset({SECRETARIAT})
+        return frozenset({SECRETARIAT}) | seen
     if kind is AudienceKind.ALL:
-        return frozenset(session.scalars(select(State.code))) | {SECRETARIAT}
-    return frozenset(channel.audience_states)
+        return frozenset(session.scalars(select(State.code))) | {SECRETARIAT} | seen
+    return frozenset(channel.audience_states) | seen
+
+
+def note_party_in_channel(
+    session: Session, platform: str, workspace: str, chat_id: str, party: str
+) -> None:
+    """A member whose party the registration left out has evidently joined the room: widen
+    the audience the group rule must satisfy (an admin can re-register to reset it)."""
+    channel = session.scalar(
+        select(Channel).where(
+            Channel.platform == platform,
+            Channel.workspace == workspace,
+            Channel.chat_id == chat_id,
+            Channel.active.is_(True),
+        )
+    )
+    if channel is not None and party not in (channel.seen_parties or []):
+        channel.seen_parties = sorted({*(channel.seen_parties or []), party})
 
 
 def principal_for(session: Session, account: Account, place: Place) -> Principal:
@@ -160,7 +181,9 @@ def join(session: Session, account: Account, code: str, now: datetime | None = N
             platform=account.platform, workspace=account.workspace, user_id=account.user_id
         )
         session.add(member)
-    member.display_name = account.display_name[:120]
+    if member.id is not None:  # a re-join must not inherit a half-filled form
+        session.execute(delete(Draft).where(Draft.member_id == member.id))
+    member.display_name = one_line(account.display_name, 120)
     member.state_code = invite.state_code
     member.role = invite.role
     member.joined_at = now
@@ -195,6 +218,7 @@ def revoke_member(session: Session, member_id: int, *, by: str) -> Member:
     if member.revoked_at is not None:
         raise InvalidInput(f"Member #{member_id} was already revoked.")
     member.revoked_at = utcnow()
+    session.execute(delete(Draft).where(Draft.member_id == member.id))
     audit.record(
         session, None, "member_revoked", actor=by, member=member_id, state=member.state_code
     )

@@ -42,9 +42,15 @@ def file_incident(
     require_role(principal, *SUBMITTERS, doing="file reports")
     assert principal.state is not None
     if client_key:
+        client_key = f"{principal.state}:{principal.member_id}:{client_key}"[:120]
         existing = session.scalar(select(Incident).where(Incident.client_key == client_key))
         if existing is not None:
-            return existing.submission
+            if (
+                existing.reporter_id == principal.member_id
+                and existing.submission.owner_state == principal.state
+            ):
+                return existing.submission
+            client_key = None  # never hand one sender's report to another
     if data.category not in BY_KEY:
         raise InvalidInput(f"Unknown category {data.category!r}.")
     submission = Submission(
