@@ -15,6 +15,14 @@ class InvalidInput(SecbotError):
     pass
 
 
+class FormErrors(InvalidInput):
+    """Problems with several fields of a submitted form at once."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(" ".join(fields.values()))
+        self.fields = fields
+
+
 class NotPermitted(SecbotError):
     pass
 

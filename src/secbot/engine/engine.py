@@ -17,7 +17,7 @@ from secbot.db.models import ProcessedInbound
 from secbot.db.session import Database
 from secbot.db.types import utcnow
 from secbot.domain.enums import ChatKind
-from secbot.domain.errors import InvalidInput, SecbotError
+from secbot.domain.errors import FormErrors, InvalidInput, SecbotError
 from secbot.domain.text import clean_text
 from secbot.engine import account_verbs, ask_verbs, knowledge_verbs, report_flow, report_verbs
 from secbot.engine.context import Context
@@ -86,6 +86,8 @@ class Engine:
                 principal = identity.principal_for(session, account, place)
                 ctx = Context(session, inbound, principal, utcnow(), self.max_chars, self.asker)
                 return self._route(ctx, text)
+        except FormErrors as error:
+            return [Reply(error.message, field_errors=error.fields)]
         except SecbotError as error:
             return [Reply(error.message)]
 

@@ -20,6 +20,10 @@ class Inbound:
     display_name: str = ""
     message_key: str | None = None
     """The platform's id for this delivery, used to make a redelivered report one report."""
+    form_values: dict[str, str] | None = None
+    """A whole form submitted at once (a Slack modal), field name -> value."""
+    supports_forms: bool = False
+    """The transport can show a whole form (engine.forms) instead of asking step by step."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,9 @@ class Reply:
     private: bool = False
     """Holds private material: a transport may only show it to the asker (DM or ephemeral)."""
     extras: dict[str, str] = field(default_factory=dict)
+    """`open_form`: the name of a form in engine.forms the transport should open."""
+    field_errors: dict[str, str] = field(default_factory=dict)
+    """Per-field problems with a submitted form, for transports that show them in place."""
 
 
 def rows(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], ...]:

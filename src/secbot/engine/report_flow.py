@@ -12,7 +12,7 @@ from typing import Any
 
 from secbot.db.models import Draft
 from secbot.domain.enums import TLP, Severity
-from secbot.domain.errors import InvalidInput
+from secbot.domain.errors import FormErrors, InvalidInput
 from secbot.domain.guess import guess_severity, guess_title
 from secbot.domain.taxonomy import BY_KEY, CATEGORIES, find_category, guess_category
 from secbot.domain.text import one_line
@@ -85,8 +85,12 @@ def _summary(data: dict[str, Any]) -> str:
 def start(ctx: Context, args: str) -> list[Reply]:
     ctx.require_direct("file a report")
     require_role(ctx.principal, *SUBMITTERS, doing="file reports")
+    if ctx.inbound.form_values is not None:
+        return submit_form(ctx, ctx.inbound.form_values)
     if args.strip():
         return one_line_report(ctx, args.strip())
+    if ctx.inbound.supports_forms:
+        return [Reply("Opening the report form…", extras={"open_form": FORM})]
     draft = _draft(ctx)
     if draft is not None:
         return [
@@ -162,6 +166,12 @@ def answer(ctx: Context, text: str) -> list[Reply]:
 
 
 def _save(ctx: Context, draft: Draft, data: dict[str, Any]) -> list[Reply]:
+    replies = _file(ctx, data)
+    ctx.session.delete(draft)
+    return replies
+
+
+def _file(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     what = data["what"]
     submission = file_incident(
         ctx.session,
@@ -177,7 +187,6 @@ def _save(ctx: Context, draft: Draft, data: dict[str, Any]) -> list[Reply]:
         ),
         client_key=f"form:{data['nonce']}",
     )
-    ctx.session.delete(draft)
     return [
         Reply(
             f"Saved {submission.public_id} · TLP:{submission.tlp}. Only your state sees it until "
@@ -185,6 +194,41 @@ def _save(ctx: Context, draft: Draft, data: dict[str, Any]) -> list[Reply]:
             form=FORM,
         )
     ]
+
+
+def submit_form(ctx: Context, values: dict[str, str]) -> list[Reply]:
+    """Validate every field at once and file, or report each bad field (nothing is saved)."""
+    errors: dict[str, str] = {}
+    data: dict[str, Any] = {"nonce": ctx.inbound.message_key or secrets.token_hex(8)}
+    category = find_category(values.get("category", ""))
+    if category is None:
+        errors["category"] = "Choose a category."
+    else:
+        data["category"] = category.key
+    try:
+        data["severity"] = Severity(values.get("severity", "").lower()).value
+    except ValueError:
+        errors["severity"] = "Choose a severity."
+    what = values.get("what", "").strip()
+    if len(what) < 5:
+        errors["what"] = "Describe what happened in a few words."
+    data["what"] = what
+    data["where"] = one_line(values.get("where", "").strip(), 200)
+    try:
+        data["when"] = parse_when(values.get("when", "").strip() or "now", ctx.now).isoformat()
+    except InvalidInput as error:
+        errors["when"] = error.message
+    tlp = TLP.parse(values.get("tlp", "") or TLP.AMBER.value)
+    if tlp is None:
+        errors["tlp"] = "Choose a TLP label."
+    else:
+        data["tlp"] = tlp.value
+    if errors:
+        raise FormErrors(errors)
+    draft = _draft(ctx)
+    if draft is not None:  # a chat form left open is superseded by the submitted one
+        ctx.session.delete(draft)
+    return _file(ctx, data)
 
 
 def one_line_report(ctx: Context, text: str) -> list[Reply]:

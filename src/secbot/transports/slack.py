@@ -1,0 +1,225 @@
+"""Slack through slack-bolt (AsyncApp): one slash command `/secbot VERB ...`, direct messages,
+app mentions, buttons and a modal for the report form. It only translates."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from secbot.config import Settings
+from secbot.domain.enums import ChatKind
+from secbot.engine.forms import REPORT_FORM
+from secbot.engine.messages import Inbound, Reply
+from secbot.transports.runner import EngineRunner
+from secbot.transports.slack_blocks import MODAL_CALLBACK, blocks, form_values, modal
+
+log = logging.getLogger(__name__)
+PLATFORM = "slack"
+FORMS = {"report": ("New report", REPORT_FORM)}
+_MENTION = re.compile(r"^\s*<@[A-Z0-9]+>\s*")
+
+# Bolt logs the body of a request that fails verification at INFO: keep it out of the logs.
+logging.getLogger("slack_bolt").setLevel(logging.WARNING)
+
+
+def chat_kind(channel: str) -> ChatKind:
+    return ChatKind.DIRECT if channel.startswith("D") else ChatKind.GROUP
+
+
+class SlackTransport:
+    def __init__(self, settings: Settings, runner: EngineRunner) -> None:
+        assert settings.slack_bot_token is not None
+        self.settings = settings
+        self.runner = runner
+        client = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=settings.slack_api_url or AsyncWebClient.BASE_URL,
+        )
+        client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=5))
+        secret = settings.slack_signing_secret
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=secret.get_secret_value() if secret else None,
+            process_before_response=False,
+            request_verification_enabled=settings.slack_app_token is None,
+        )
+        self.client = client
+        self._socket: Any = None
+        self._register()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.client.auth_test()  # fail fast on a bad token or an unreachable API
+        if self.settings.slack_app_token is not None:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            self._socket = AsyncSocketModeHandler(
+                self.app, self.settings.slack_app_token.get_secret_value()
+            )
+            await self._socket.connect_async()
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        """The events endpoint: Bolt verifies the signature (401 if bad, stale or missing)."""
+        response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    # -- listeners ------------------------------------------------------------------------------
+    def _register(self) -> None:
+        self.app.command("/secbot")(self._on_command)
+        self.app.event("message")(self._on_message)
+        self.app.event("app_mention")(self._on_mention)
+        self.app.action(re.compile(r"^secbot:"))(self._on_action)
+        self.app.view(re.compile(f"^{MODAL_CALLBACK}:"))(self._on_view)
+
+    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        inbound = self._inbound(
+            body["team_id"], body["user_id"], body["channel_id"], body.get("text", "")
+        )
+        await self._answer(inbound, body["user_id"], trigger_id=body.get("trigger_id"))
+
+    async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return
+        inbound = self._inbound(
+            body.get("team_id", ""),
+            event["user"],
+            event["channel"],
+            event.get("text", ""),
+            key=body.get("event_id"),
+        )
+        await self._answer(inbound, event["user"])
+
+    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        text = _MENTION.sub("", event.get("text", ""))
+        inbound = self._inbound(
+            body.get("team_id", ""), event["user"], event["channel"], text, key=body.get("event_id")
+        )
+        await self._answer(
+            inbound, event["user"], thread_ts=event.get("thread_ts") or event.get("ts")
+        )
+
+    async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get(
+            "channel_id", ""
+        )
+        user = body["user"]["id"]
+        team = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        inbound = self._inbound(team, user, channel, "", payload=str(action.get("value", "")))
+        message_ts = (body.get("message") or {}).get("ts") or body.get("container", {}).get(
+            "message_ts"
+        )
+        await self._answer(inbound, user, trigger_id=body.get("trigger_id"), edit_ts=message_ts)
+
+    async def _on_view(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        name = view["callback_id"].split(":", 1)[1]
+        channel = view.get("private_metadata") or body["user"]["id"]
+        user = body["user"]["id"]
+        team = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        inbound = Inbound(
+            platform=PLATFORM,
+            workspace=team,
+            user_id=user,
+            chat_id=channel,
+            chat_kind=chat_kind(channel),
+            text=f"/{name}",
+            form_values=form_values(view),
+            supports_forms=True,
+            message_key=f"view:{view.get('id')}:{view.get('hash')}",
+        )
+        replies = await self.runner.handle(inbound)
+        errors = {k: v for r in replies for k, v in r.field_errors.items()}
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        await self._post(replies, channel if chat_kind(channel) is ChatKind.DIRECT else user, user)
+
+    # -- translation ----------------------------------------------------------------------------
+    def _inbound(
+        self,
+        team: str,
+        user: str,
+        channel: str,
+        text: str,
+        *,
+        key: str | None = None,
+        payload: str | None = None,
+    ) -> Inbound:
+        return Inbound(
+            platform=PLATFORM,
+            workspace=team,
+            user_id=user,
+            chat_id=channel,
+            chat_kind=chat_kind(channel),
+            text=text,
+            payload=payload,
+            message_key=key,
+            supports_forms=True,
+        )
+
+    async def _answer(
+        self,
+        inbound: Inbound,
+        user: str,
+        *,
+        trigger_id: str | None = None,
+        edit_ts: str | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        replies = await self.runner.handle(inbound)
+        rest = []
+        for reply in replies:
+            form = reply.extras.get("open_form")
+            if form in FORMS and trigger_id:
+                title, fields = FORMS[form]
+                await self.client.views_open(
+                    trigger_id=trigger_id, view=modal(form, title, fields, inbound.chat_id)
+                )
+            else:
+                rest.append(reply)
+        await self._post(rest, inbound.chat_id, user, edit_ts=edit_ts, thread_ts=thread_ts)
+
+    async def _post(
+        self,
+        replies: list[Reply],
+        channel: str,
+        user: str,
+        *,
+        edit_ts: str | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        """DMs get messages; in channels, replies go to the asker alone (ephemeral), except
+        answers to an @-mention, which the group rule already limited to what the room may see."""
+        direct = chat_kind(channel) is ChatKind.DIRECT
+        for reply in replies:
+            text, kit = reply.text, blocks(reply)
+            try:
+                if edit_ts and reply.form is not None and direct:
+                    await self.client.chat_update(
+                        channel=channel, ts=edit_ts, text=text, blocks=kit
+                    )
+                elif direct or thread_ts:
+                    await self.client.chat_postMessage(
+                        channel=channel, text=text, blocks=kit, thread_ts=thread_ts
+                    )
+                else:
+                    await self.client.chat_postEphemeral(
+                        channel=channel, user=user, text=text, blocks=kit
+                    )
+            except SlackApiError as error:
+                log.warning("slack reply failed: %s", error.response.get("error"))
+            edit_ts = None
