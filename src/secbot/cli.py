@@ -86,8 +86,19 @@ def serve() -> None:
     """Run the bot. With no platform token configured, this is a console chat."""
     application = _app(with_index=True)
     if application.settings.has_platform:
-        typer.echo("Telegram and Slack transports are not built yet (issue 4).", err=True)
-        raise typer.Exit(2)
+        import asyncio
+
+        from secbot.transports.serve import JsonFormatter, serve
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        logging.basicConfig(level=application.settings.log_level, handlers=[handler], force=True)
+        try:
+            asyncio.run(serve(application))
+        except ValueError as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(2) from None
+        return
     _first_run_hint(application)
     console = ConsoleChat(application.engine, "you")
     console.run(sys.stdin, sys.stdout, prompt=sys.stdin.isatty())

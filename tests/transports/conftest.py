@@ -1,0 +1,79 @@
+"""Runs `serve()` (the same code as `secbot serve`) in a thread against local fake platforms."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from secbot.bootstrap import App, build
+from secbot.config import Settings
+from secbot.db.session import Database
+from secbot.domain.enums import Role
+from secbot.knowledge.embeddings import HashingEmbedder
+from secbot.transports.serve import serve
+from tests.conftest import KNOWLEDGE
+from tests.helpers import World
+
+
+@dataclass
+class Running:
+    app: App
+    port: int
+    status: dict[str, str]
+    world: World
+
+    def invite(self, role: Role, state: str | None = None) -> str:
+        return self.world.invite(role, state)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@pytest.fixture
+def start_bot(db: Database, tmp_path: Path) -> Iterator[Callable[..., Running]]:
+    stops: list[tuple[asyncio.AbstractEventLoop, asyncio.Event, threading.Thread]] = []
+
+    def start(**overrides: Any) -> Running:
+        settings = Settings(
+            data_dir=tmp_path / "var",
+            database_url=db.engine.url.render_as_string(hide_password=False),
+            knowledge_dir=KNOWLEDGE,
+            http_host="127.0.0.1",
+            http_port=0,
+            shutdown_grace_seconds=5,
+            **overrides,
+        )
+        app = build(settings, embedder=HashingEmbedder())
+        ready: dict[str, Any] = {}
+        started = threading.Event()
+        holder: dict[str, Any] = {}
+
+        async def main() -> None:
+            stop = asyncio.Event()
+            holder["loop"], holder["stop"] = asyncio.get_running_loop(), stop
+
+            async def on_ready(info: dict[str, Any]) -> None:
+                ready.update(info)
+                started.set()
+
+            await serve(app, stop, on_ready)
+
+        thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
+        thread.start()
+        assert started.wait(30), "serve() did not become ready"
+        stops.append((holder["loop"], holder["stop"], thread))
+        return Running(
+            app, int(ready["port"] or 0), ready["status"], World(app.db, engine=app.engine)
+        )
+
+    yield start
+    for loop, stop, thread in stops:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(30)
+        assert not thread.is_alive(), "serve() did not stop"
