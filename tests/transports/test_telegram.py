@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -19,9 +19,9 @@ ALICE, BOB, GROUP = 1001, 2002, -100777
 
 
 @pytest.fixture
-def fake() -> FakeTelegramServer:
+def fake() -> Iterator[FakeTelegramServer]:
     with FakeTelegramServer() as server:
-        yield server  # type: ignore[misc]
+        yield server
 
 
 def last_text(fake: FakeTelegramServer, chat: int, count: int) -> str:
