@@ -62,6 +62,9 @@ def test_private_report_reaches_only_its_state_in_a_direct_message(world: World)
     assert "haven't joined" in stranger.say(QUESTION)
     in_group = dele.in_group("g-brb-jam").say(f"ask {QUESTION}")
     assert not leaked(in_group, "BRB-0001"), in_group
+    assert "Ask me in a direct message" in in_group
+    unrelated = dele.in_group("g-brb-jam").say("ask zebra quantum origami festival")
+    assert unrelated == in_group, "the same words whether or not private material exists"
 
 
 def test_share_and_revoke_change_retrieval_at_once(world: World) -> None:

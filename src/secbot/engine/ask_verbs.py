@@ -20,4 +20,11 @@ def ask(ctx: Context, args: str) -> list[Reply]:
         return [Reply(UNAVAILABLE)]
     answer = ctx.asker.ask(ctx.session, ctx.principal, question)
     private = any(c.source == "report" for c in answer.citations)
-    return [Reply(answer.text, private=private and not ctx.in_group)]
+    text = answer.text
+    if ctx.in_group and not answer.found:
+        # Said whether or not private material exists, so the room learns nothing from it.
+        text = (
+            "I found nothing here that everyone in this chat may see. Ask me in a direct "
+            "message: there I can also use what your state holds or was shared with it."
+        )
+    return [Reply(text, private=private and not ctx.in_group)]
