@@ -44,6 +44,16 @@ def describe(target: str) -> str:
     return {ALL: "all members", SECRETARIAT: "the secretariat"}.get(target, target)
 
 
+def _active(session: Session, submission_id: int, target: str) -> Share | None:
+    return session.scalar(
+        select(Share).where(
+            Share.submission_id == submission_id,
+            Share.grantee == target,
+            Share.revoked_at.is_(None),
+        )
+    )
+
+
 def share(session: Session, principal: Principal, public_id: str, words: list[str]) -> list[str]:
     submission = owned_for_change(session, principal, public_id, "share it")
     assert principal.state is not None
@@ -54,13 +64,7 @@ def share(session: Session, principal: Principal, public_id: str, words: list[st
         )
     lines = []
     for target in parse_targets(session, words, principal.state):
-        active = session.scalar(
-            select(Share).where(
-                Share.submission_id == submission.id,
-                Share.grantee == target,
-                Share.revoked_at.is_(None),
-            )
-        )
+        active = _active(session, submission.id, target)
         if active is not None:
             lines.append(f"Already shared with {describe(target)}.")
             continue
@@ -78,13 +82,7 @@ def unshare(session: Session, principal: Principal, public_id: str, words: list[
     assert principal.state is not None
     lines = []
     for target in parse_targets(session, words, principal.state):
-        active = session.scalar(
-            select(Share).where(
-                Share.submission_id == submission.id,
-                Share.grantee == target,
-                Share.revoked_at.is_(None),
-            )
-        )
+        active = _active(session, submission.id, target)
         if active is None:
             lines.append(f"{submission.public_id} was not shared with {describe(target)}.")
             continue
