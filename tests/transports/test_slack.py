@@ -211,3 +211,14 @@ def test_a_failing_platform_is_retried_while_the_other_works(
         time.sleep(0.2)
         health = httpx.get(running.url("/healthz"), timeout=10).json()
     assert health["transports"]["slack"] == "up"
+
+
+def test_rejected_requests_leave_no_body_in_the_logs(
+    bot: Running, fake: FakeSlackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    body = s.slash_command(TEAM, DM_ALICE, ALICE, "join SECRET-INVITE-CODE")
+    assert Client(bot, fake).post(body, headers=s.signed_headers(body, "wrong")).status_code == 401
+    assert "SECRET-INVITE-CODE" not in caplog.text
