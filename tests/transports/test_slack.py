@@ -116,11 +116,19 @@ def test_conversation_dm_channel_modal_and_buttons(bot: Running, fake: FakeSlack
     assert c.post(good).status_code == 200
     assert "Saved BRB-0001 · TLP:GREEN" in text_of(c.wait("chat.postMessage", 3)[-1])
 
+    # typed in a DM (no trigger_id), `report` offers a button that opens the modal
+    c.post(s.event_message(TEAM, DM_ALICE, ALICE, "report"))
+    offer = c.wait("chat.postMessage", 4)[-1]
+    kit = json.loads(offer["blocks"]) if isinstance(offer["blocks"], str) else offer["blocks"]
+    button = next(b for b in kit if b["type"] == "actions")["elements"][0]
+    c.post(s.block_action(TEAM, DM_ALICE, ALICE, button["action_id"], button["value"]))
+    assert len(c.wait("views.open", 2)) == 2
+
     c.command(DM_ALICE, ALICE, "share BRB-0001 JAM")
-    assert "Shared BRB-0001 with JAM." in text_of(c.wait("chat.postMessage", 4)[-1])
+    assert "Shared BRB-0001 with JAM." in text_of(c.wait("chat.postMessage", 5)[-1])
     # a DM to the bot is a question
     c.post(s.event_message(TEAM, DM_BOB, BOB, "ransomware customs clearance servers"))
-    answer = text_of(c.wait("chat.postMessage", 5)[-1])
+    answer = text_of(c.wait("chat.postMessage", 6)[-1])
     assert "BRB-0001" in answer and "TLP:GREEN" in answer
     # in a channel, slash replies are ephemeral and follow the group rule
     c.command(ROOM, BOB, "reports")
@@ -130,10 +138,10 @@ def test_conversation_dm_channel_modal_and_buttons(bot: Running, fake: FakeSlack
     assert "direct message" in text_of(c.wait("chat.postEphemeral", 2)[-1])
     # an app mention is answered in the channel's thread, within the group rule
     c.post(s.event_app_mention(TEAM, ROOM, BOB, "mine"))
-    assert "JAM reports: none." in text_of(c.wait("chat.postMessage", 6)[-1])
+    assert "JAM reports: none." in text_of(c.wait("chat.postMessage", 7)[-1])
     # buttons: the one-line report offers corrections as buttons
     c.command(DM_ALICE, ALICE, "report Fishing vessel rammed a patrol boat")
-    filed = c.wait("chat.postMessage", 7)[-1]
+    filed = c.wait("chat.postMessage", 8)[-1]
     actions = (
         [b for b in json.loads(str(filed["blocks"])) if b["type"] == "actions"]
         if isinstance(filed["blocks"], str)
@@ -141,7 +149,7 @@ def test_conversation_dm_channel_modal_and_buttons(bot: Running, fake: FakeSlack
     )  # type: ignore[union-attr]
     severity = next(e for e in actions[0]["elements"] if e["text"]["text"] == "Change severity")
     c.post(s.block_action(TEAM, DM_ALICE, ALICE, severity["action_id"], severity["value"]))
-    assert "New severity for BRB-0002?" in text_of(c.wait("chat.postMessage", 8)[-1])
+    assert "New severity for BRB-0002?" in text_of(c.wait("chat.postMessage", 9)[-1])
 
 
 def test_signatures_retries_and_duplicates(bot: Running, fake: FakeSlackServer) -> None:

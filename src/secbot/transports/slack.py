@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from secbot.config import Settings
 from secbot.domain.enums import ChatKind
 from secbot.engine.forms import REPORT_FORM
-from secbot.engine.messages import Inbound, Reply
+from secbot.engine.messages import Button, Inbound, Reply
 from secbot.transports.runner import EngineRunner
 from secbot.transports.slack_blocks import MODAL_CALLBACK, blocks, form_values, modal
 
@@ -189,6 +189,11 @@ class SlackTransport:
                 await self.client.views_open(
                     trigger_id=trigger_id, view=modal(form, title, fields, inbound.chat_id)
                 )
+            elif form in FORMS:
+                # A plain message carries no trigger_id, so a modal cannot open from it: offer
+                # a button, whose press does.
+                button = Button(f"Open the {form} form", f"/{form}")
+                rest.append(Reply(f"Tap to open the {form} form.", buttons=((button,),)))
             else:
                 rest.append(reply)
         await self._post(rest, inbound.chat_id, user, edit_ts=edit_ts, thread_ts=thread_ts)
