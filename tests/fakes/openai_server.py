@@ -22,8 +22,9 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
+
+from tests.fakes.loopback import LoopbackServer
 
 Responder = Callable[[list[dict[str, Any]]], str]
 
@@ -102,7 +103,7 @@ class _Failure:
 
 
 @dataclass
-class FakeOpenAIServer:
+class FakeOpenAIServer(LoopbackServer):
     """The fake server; start it with `with` (or `start()`/`stop()`)."""
 
     responder: Responder = echo_passages
@@ -118,14 +119,8 @@ class FakeOpenAIServer:
     _thread: threading.Thread | None = None
 
     @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("server not started")
-        return int(self._httpd.server_address[1])
-
-    @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        return f"{self.url}/v1"
 
     def fail_next(self, status: int, times: int = 1, retry_after: float | None = None) -> None:
         """Answer the next `times` requests with `status` (and a Retry-After header if given)."""
@@ -136,35 +131,11 @@ class FakeOpenAIServer:
         """Bodies of the chat-completion requests only."""
         return [c.body for c in self.calls if c.path.endswith("/chat/completions") and c.body]
 
-    def start(self) -> FakeOpenAIServer:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._httpd.block_on_close = False
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
+    def _handler_base(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
 
-    def stop(self) -> None:
+    def _before_stop(self) -> None:
         self._stopping.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeOpenAIServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _record(self, request: RecordedRequest) -> _Failure | None:
         with self._lock:

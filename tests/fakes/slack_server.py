@@ -30,9 +30,10 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from tests.fakes.loopback import LoopbackServer
 
 JSON = dict[str, Any]
 
@@ -81,7 +82,7 @@ class SlackApiFailure(Exception):
         self.retry_after = retry_after
 
 
-class FakeSlackServer:
+class FakeSlackServer(LoopbackServer):
     """The fake Web API; start it with `with` (or `start()`/`stop()`).
 
     `token`: if set, other tokens get `invalid_auth` (none at all: `not_authed`). `strict`:
@@ -151,48 +152,12 @@ class FakeSlackServer:
     # ---- lifecycle -------------------------------------------------------------------------
 
     @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("server not started")
-        return int(self._httpd.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """`http://127.0.0.1:PORT`; slack_sdk's base_url is `f"{server.url}/api/"`."""
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
     def base_url(self) -> str:
+        """slack_sdk's base_url: `f"{server.url}/api/"`."""
         return f"{self.url}/api/"
 
-    def start(self) -> FakeSlackServer:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._httpd.block_on_close = False
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeSlackServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def _handler_base(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
 
     # ---- workspace setup -------------------------------------------------------------------
 

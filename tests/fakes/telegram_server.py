@@ -32,9 +32,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes.loopback import LoopbackServer
 
 JSON = dict[str, Any]
 
@@ -144,7 +145,7 @@ def _too_many(retry_after: int) -> TelegramApiError:
     )
 
 
-class FakeTelegramServer:
+class FakeTelegramServer(LoopbackServer):
     """The fake Bot API; start it with `with` (or `start()`/`stop()`).
 
     `token`: if set, other tokens get 401 Unauthorized. `strict_chats`: sending to a chat the fake
@@ -233,51 +234,17 @@ class FakeTelegramServer:
     # ---- lifecycle -------------------------------------------------------------------------
 
     @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("server not started")
-        return int(self._httpd.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """`http://127.0.0.1:PORT`; PTB's base_url is `f"{server.url}/bot"`."""
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
     def base_url(self) -> str:
+        """PTB's base_url: `f"{server.url}/bot"`."""
         return f"{self.url}/bot"
 
-    def start(self) -> FakeTelegramServer:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._httpd.block_on_close = False
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
+    def _handler_base(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
 
-    def stop(self) -> None:
+    def _before_stop(self) -> None:
         self._stopping.set()
         with self._cond:
             self._cond.notify_all()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeTelegramServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # ---- inbound traffic -------------------------------------------------------------------
 

@@ -1,0 +1,62 @@
+"""The lifecycle the fake servers share: a ThreadingHTTPServer on 127.0.0.1, on a free port,
+served from a daemon thread, usable as a context manager."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Self
+
+
+class LoopbackServer:
+    _httpd: ThreadingHTTPServer | None
+    _thread: threading.Thread | None
+
+    def _handler_base(self) -> type[BaseHTTPRequestHandler]:
+        """The fake's request handler; it is subclassed with `fake` pointing at this server."""
+        raise NotImplementedError
+
+    def _before_stop(self) -> None:
+        """Wake anything the fake keeps waiting (long polls, delays) before shutting down."""
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """`http://127.0.0.1:PORT`; each fake's `base_url` adds its API's path prefix."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Self:
+        handler = type("Handler", (self._handler_base(),), {"fake": self})
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        self._httpd.block_on_close = False
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._before_stop()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
