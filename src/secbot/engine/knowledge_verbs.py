@@ -46,7 +46,8 @@ def objectives(ctx: Context, args: str) -> list[Reply]:
     topic = args.strip()
     everything = {o.code: o for o in registers.objectives(ctx.session)}
     meaning = [everything[c] for c in _by_meaning(ctx, topic, "objective") if c in everything]
-    items = _merge(registers.objectives(ctx.session, topic), meaning)
+    words = [o for o in everything.values() if registers.objective_matches(o, topic)]
+    items = _merge(words, meaning)
     return [_list("Strategic objectives", items, objective_line, topic, "Try `objectives` alone.")]
 
 
@@ -54,7 +55,8 @@ def threats(ctx: Context, args: str) -> list[Reply]:
     topic = args.strip()
     everything = {t.code: t for t in registers.regional_threats(ctx.session)}
     meaning = [everything[c] for c in _by_meaning(ctx, topic, "threat") if c in everything]
-    regional = _merge(registers.regional_threats(ctx.session, topic), meaning)
+    words = [t for t in everything.values() if registers.threat_matches(t, topic)]
+    regional = _merge(words, meaning)
     own = registers.state_threats(ctx.session, ctx.scope, topic)
     audit.record_reads(
         ctx.session, ctx.principal, [t.submission for t in own if t.submission is not None]
@@ -72,9 +74,9 @@ def threats(ctx: Context, args: str) -> list[Reply]:
 
 def contacts(ctx: Context, args: str) -> list[Reply]:
     query = args.strip()
-    topic = registers.parse_contact_query(ctx.session, query).topic
-    ranked_ids = [int(i) for i in _by_meaning(ctx, topic, "contact") if i.isdigit()]
-    items = registers.contacts(ctx.session, query, ranked_ids)
+    parsed = registers.parse_contact_query(ctx.session, query)
+    ranked_ids = [int(i) for i in _by_meaning(ctx, parsed.topic, "contact") if i.isdigit()]
+    items = registers.contacts(ctx.session, parsed, ranked_ids)
     hint = "Try a state code (JAM), an area (legal, defence) or a topic (cyber)."
     return [_list("Contacts", items, contact_line, query, hint)]
 

@@ -39,31 +39,33 @@ def matches(topic: str, fields: Iterable[str]) -> bool:
     return all(w in have or (len(w) >= 4 and any(h.startswith(w) for h in have)) for w in wanted)
 
 
+def objective_matches(o: Objective, topic: str) -> bool:
+    return matches(topic, [o.code, o.title, o.description, o.status, *o.topics, *o.linked_threats])
+
+
 def objectives(session: Session, topic: str = "") -> list[Objective]:
     rows = session.scalars(select(Objective).order_by(Objective.code))
-    return [
-        o
-        for o in rows
-        if matches(topic, [o.code, o.title, o.description, o.status, *o.topics, *o.linked_threats])
-    ]
+    return [o for o in rows if objective_matches(o, topic)]
 
 
-def _threat_fields(t: ThreatEntry) -> list[str]:
-    return [t.code, t.title, t.description, t.dimension, t.category, t.lead_area, *t.topics]
+def threat_matches(t: ThreatEntry, topic: str) -> bool:
+    return matches(
+        topic, [t.code, t.title, t.description, t.dimension, t.category, t.lead_area, *t.topics]
+    )
 
 
 def regional_threats(session: Session, topic: str = "") -> list[ThreatEntry]:
     rows = session.scalars(
         select(ThreatEntry).where(ThreatEntry.submission_id.is_(None)).order_by(ThreatEntry.code)
     )
-    return [t for t in rows if matches(topic, _threat_fields(t))]
+    return [t for t in rows if threat_matches(t, topic)]
 
 
 def state_threats(session: Session, scope: Scope, topic: str = "") -> list[ThreatEntry]:
     """States' own register entries, through the rule like any submission."""
     subs: list[Submission] = visible(session, scope, kind="threat")
     entries = [s.threat for s in subs if s.threat is not None]
-    return [t for t in entries if matches(topic, _threat_fields(t))]
+    return [t for t in entries if threat_matches(t, topic)]
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,12 @@ def parse_contact_query(session: Session, query: str) -> ContactQuery:
     return ContactQuery(wanted_state, wanted_area, " ".join(topic_words))
 
 
-def contacts(session: Session, query: str = "", ranked_ids: Sequence[int] = ()) -> list[Contact]:
+def contacts(
+    session: Session, query: str | ContactQuery = "", ranked_ids: Sequence[int] = ()
+) -> list[Contact]:
     """Contacts matching the state and area exactly and the topic by words; `ranked_ids` (from
     the retriever, best first) add entries that match the topic by meaning."""
-    q = parse_contact_query(session, query)
+    q = query if isinstance(query, ContactQuery) else parse_contact_query(session, query)
     rows = list(
         session.scalars(select(Contact).order_by(Contact.state_code.nulls_last(), Contact.area))
     )
