@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from secbot.access.chroma import retrieval_where
 from secbot.access.principal import Principal
-from secbot.access.scope import Scope, scope_for
+from secbot.access.scope import Scope, permits, scope_for
 from secbot.access.sql import submission_filter
 from secbot.db.models import Submission
 from secbot.knowledge import extractive
@@ -21,7 +21,7 @@ from secbot.knowledge.passages import Answer, Passage
 from secbot.knowledge.retriever import Hit, HybridRetriever
 from secbot.knowledge.units import submission_unit
 from secbot.services import audit
-from secbot.services.submissions import facts, post_check
+from secbot.services.submissions import facts
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +67,12 @@ def recheck(session: Session, scope: Scope, hits: Sequence[Hit]) -> list[Passage
                     Submission.public_id == str(public_id), submission_filter(scope)
                 )
             )
-            if row is None or not post_check(session, scope, [row]):
+            if row is None:
                 continue
-            unit = submission_unit(row, facts(session, row).grantees)
+            current = facts(session, row)  # shares read once: for the check and the citation
+            if not permits(scope, current):
+                continue
+            unit = submission_unit(row, current.grantees)
             if unit is None:
                 continue
             passages.append(
