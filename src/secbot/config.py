@@ -55,6 +55,18 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(default=None, description="Web API base, e.g. for a proxy")
     shutdown_grace_seconds: float = Field(default=20.0, ge=0)
 
+    # Alert dispatcher (runs inside `secbot serve`, or alone as `secbot dispatch`)
+    dispatch_enabled: bool = Field(default=True, description="send alerts from `secbot serve`")
+    dispatch_lease_seconds: float = Field(default=30.0, ge=2, description="claim lifetime")
+    dispatch_send_timeout: float = Field(default=10.0, ge=1, description="per HTTP request")
+    dispatch_max_in_flight: int = Field(default=32, ge=1, le=512)
+    dispatch_max_attempts: int = Field(default=10, ge=1, le=100)
+    telegram_messages_per_second: float = Field(default=30.0, gt=0)
+    telegram_group_spacing_seconds: float = Field(default=3.0, ge=0, description="20/min")
+    slack_messages_per_second: float = Field(default=50.0, gt=0)
+    chat_spacing_seconds: float = Field(default=1.0, ge=0, description="1 message/s a chat")
+    cap_sender: str = Field(default="secbot@secretariat.invalid", description="CAP <sender>")
+
     @cached_property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -204,6 +204,11 @@ class Channel(Base):
     seen_parties: Mapped[list[str]] = mapped_column(JSONType, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the platform said the bot can no longer post here (kicked, archived, not found):
+    # the channel is deactivated so no delivery retries it forever.
+    removed_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # Per-chat pacing for the alert dispatcher (Slack 1/s per channel, Telegram 20/min a group).
+    next_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Draft(Base):
@@ -276,3 +281,86 @@ class ProcessedInbound(Base):
 
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class Alert(Base):
+    """A secretariat broadcast. Its deliveries are written in the same transaction (the outbox)."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(80), unique=True)
+    """The CAP identifier: unique across senders, stable across exports."""
+    headline: Mapped[str] = mapped_column(String(160))
+    body: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))
+    urgency: Mapped[str] = mapped_column(String(16))
+    certainty: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(16))
+    audience_kind: Mapped[str] = mapped_column(String(16))
+    audience_states: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    audience_tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    sender: Mapped[str] = mapped_column(String(160))
+    origin: Mapped[str] = mapped_column(String(16))
+    request_key: Mapped[str | None] = mapped_column(String(160), unique=True, nullable=True)
+    """Idempotency key (a chat form's nonce, a feed's `--key`): a retried send is one alert."""
+
+    deliveries: Mapped[list[AlertDelivery]] = relationship(
+        back_populates="alert", order_by="AlertDelivery.id"
+    )
+
+
+class AlertDelivery(Base):
+    """One alert to one channel: pending -> sending (claimed, leased) -> sent | failed."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "channel_id", name="uq_delivery_channel"),
+        Index("ix_delivery_due", "platform", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    worker: Mapped[str] = mapped_column(String(80), default="")
+    platform_message_id: Mapped[str] = mapped_column(String(64), default="")
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    alert: Mapped[Alert] = relationship(back_populates="deliveries")
+    channel: Mapped[Channel] = relationship(lazy="joined")
+
+
+class AlertAck(Base):
+    __tablename__ = "alert_acks"
+    __table_args__ = (UniqueConstraint("alert_id", "member_id", name="uq_ack_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    party: Mapped[str] = mapped_column(String(16))
+    """The member's state code, or `*secretariat`."""
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SendWindow(Base):
+    """A platform's recent sends, shared by every dispatcher process so the limit is global.
+
+    `entries` holds `[delivery_id, claimed_at, done_at | null]` in epoch seconds; a row lock
+    (PostgreSQL) or the write lock (SQLite) serialises the claims that read and extend it.
+    """
+
+    __tablename__ = "send_windows"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    entries: Mapped[list[list[float | None]]] = mapped_column(JSONType, default=list)

@@ -1,0 +1,1 @@
+"""Alert exports for systems outside secbot."""

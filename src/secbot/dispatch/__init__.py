@@ -1,0 +1,1 @@
+"""Delivering alerts from the outbox to Telegram and Slack under their limits."""
