@@ -38,6 +38,8 @@ member_cli = typer.Typer(
 )
 channel_cli = typer.Typer(no_args_is_help=True, help="Registered group chats and their audiences")
 index_cli = typer.Typer(no_args_is_help=True, help="The retrieval index (derived from SQL)")
+alert_cli = typer.Typer(no_args_is_help=True, help="Secretariat alerts to registered channels")
+app.add_typer(alert_cli, name="alert")
 app.add_typer(index_cli, name="index")
 app.add_typer(admin, name="admin")
 admin.add_typer(state_cli, name="state")
@@ -81,6 +83,42 @@ def chat(
     console.run(sys.stdin, sys.stdout, prompt=sys.stdin.isatty())
 
 
+def _json_logs(level: str) -> None:
+    from secbot.transports.serve import JsonFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+@app.command()
+def dispatch() -> None:
+    """Run only the alert dispatcher (add processes to share the load; PostgreSQL only)."""
+    import asyncio
+    import contextlib
+    import signal
+
+    from secbot.dispatch.build import build_dispatcher
+    from secbot.transports.serve import run_dispatcher
+
+    application = _app()
+    dispatcher = build_dispatcher(application.settings, application.db)
+    if dispatcher is None:
+        typer.echo("No platform token is configured, so there is nowhere to send.", err=True)
+        raise typer.Exit(2)
+    _json_logs(application.settings.log_level)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await run_dispatcher(dispatcher, stop)
+
+    asyncio.run(main())
+
+
 @app.command()
 def serve() -> None:
     """Run the bot. With no platform token configured, this is a console chat."""
@@ -88,11 +126,9 @@ def serve() -> None:
     if application.settings.has_platform:
         import asyncio
 
-        from secbot.transports.serve import JsonFormatter, serve
+        from secbot.transports.serve import serve
 
-        handler = logging.StreamHandler()
-        handler.setFormatter(JsonFormatter())
-        logging.basicConfig(level=application.settings.log_level, handlers=[handler], force=True)
+        _json_logs(application.settings.log_level)
         try:
             asyncio.run(serve(application))
         except ValueError as error:
@@ -240,7 +276,7 @@ def channel_list() -> None:
     with application.db.transaction() as session:
         for c in channel_ops.list_channels(session):
             audience = ",".join(c.audience_states) or c.audience_kind
-            state = "active" if c.active else "removed"
+            state = "active" if c.active else f"removed ({c.removed_reason or 'by an admin'})"
             typer.echo(
                 f"#{c.id}  {c.platform}:{c.chat_id}  {audience}  {','.join(c.tags)}  {state}"
             )
@@ -375,6 +411,128 @@ def eval_cmd(
         typer.echo(json.dumps(dataclasses.asdict(report), indent=2))
     else:
         typer.echo(evaluation.render(report))
+
+
+@alert_cli.command("send")
+def alert_send(
+    headline: Annotated[str, typer.Option(help="one line, under 160 characters")],
+    body: Annotated[str, typer.Option(help="the message; `-` reads it from standard input")],
+    severity: Annotated[str, typer.Option(help="Extreme, Severe, Moderate, Minor, Unknown")],
+    audience: Annotated[str, typer.Option(help="all, secretariat, or CODE,CODE")],
+    urgency: Annotated[str, typer.Option(help="Immediate, Expected, Future, Past")] = "Expected",
+    certainty: Annotated[str, typer.Option(help="Observed, Likely, Possible")] = "Likely",
+    category: Annotated[str, typer.Option(help="CAP category, e.g. Met, Security")] = "Security",
+    tag: Annotated[list[str] | None, typer.Option(help="only channels with this tag")] = None,
+    expires: Annotated[str, typer.Option(help="6h, 2 days, a UTC date, or none")] = "24h",
+    sender: Annotated[str, typer.Option(help="who the alert is from")] = "Regional secretariat",
+    key: Annotated[
+        str | None, typer.Option(help="idempotency key: the same key never sends twice")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="send; without it, only preview")] = False,
+) -> None:
+    """Queue an alert for every matching channel (the same checks and outbox as the chat)."""
+    from secbot.db.types import utcnow
+    from secbot.services import alerts
+
+    text = sys.stdin.read() if body == "-" else body
+    application = _app()
+    values = {
+        "headline": headline,
+        "body": text,
+        "severity": severity,
+        "urgency": urgency,
+        "certainty": certainty,
+        "category": category,
+        "audience": audience,
+        "tags": " ".join(tag or []),
+        "expires": expires,
+    }
+    try:
+        with application.db.transaction() as session:
+            now = utcnow()
+            data = alerts.validate(session, values, now)
+            channels = alerts.target_channels(
+                session, data.audience_kind, data.audience_states, data.tags
+            )
+            if not yes:
+                typer.echo(alerts.summary(data))
+                typer.echo(f"Would reach {alerts.reach(channels)}. Add --yes to send.")
+                raise typer.Exit(1)
+            alert, created = alerts.create(
+                session,
+                data,
+                principal=None,
+                sender=sender,
+                origin="cli",
+                now=now,
+                request_key=f"cli:{key}" if key else None,
+            )
+            note = "queued" if created else "already queued earlier with this --key"
+            typer.echo(f"{alerts.show_id(alert.id)} {note} for {alerts.reach(channels)}")
+    except SecbotError as error:
+        raise _fail(error) from None
+
+
+@alert_cli.command("list")
+def alert_list(limit: int = 20) -> None:
+    """Recent alerts with their delivery counts."""
+    from secbot.access.principal import SECRETARIAT
+    from secbot.services import alerts
+
+    application = _app()
+    operator = Principal(SECRETARIAT, Role.SECRETARIAT, Place.direct(), label=CLI_ACTOR)
+    with application.db.transaction() as session:
+        for alert in alerts.recent(session, operator, limit):
+            c = alerts.counts(session, alert.id)
+            typer.echo(
+                f"{alerts.show_id(alert.id)}  {alert.created_at:%Y-%m-%d %H:%M}  "
+                f"{alert.severity:8} sent {c.sent}/{c.total} failed {c.failed} "
+                f"pending {c.pending}  {_safe(alert.headline)}"
+            )
+
+
+@alert_cli.command("show")
+def alert_show(alert_id: str) -> None:
+    """Per-channel delivery status and acknowledgements of one alert."""
+    from secbot.access.principal import SECRETARIAT
+    from secbot.engine.alert_render import status_text
+
+    application = _app()
+    operator = Principal(SECRETARIAT, Role.SECRETARIAT, Place.direct(), label=CLI_ACTOR)
+    try:
+        with application.db.transaction() as session:
+            typer.echo(status_text(session, operator, alert_id, limit=None))
+    except SecbotError as error:
+        raise _fail(error) from None
+
+
+@alert_cli.command("export")
+def alert_export(
+    alert_id: str,
+    format_: Annotated[str, typer.Option("--format", help="cap (CAP 1.2 XML)")] = "cap",
+    output: Annotated[Path | None, typer.Option(help="file to write; default stdout")] = None,
+) -> None:
+    """Write an alert as CAP 1.2 XML, for national warning systems and feeds."""
+    from secbot.access.principal import SECRETARIAT
+    from secbot.alerts.cap_export import to_cap_xml
+    from secbot.services import alerts
+
+    if format_.lower() != "cap":
+        raise _fail(SecbotError("The only export format is `cap` (CAP 1.2 XML)."))
+    application = _app()
+    operator = Principal(SECRETARIAT, Role.SECRETARIAT, Place.direct(), label=CLI_ACTOR)
+    try:
+        with application.db.transaction() as session:
+            alert = alerts.get_for(session, operator, alerts.parse_alert_id(alert_id))
+            areas = alerts.area_names(session, alert)
+            xml = to_cap_xml(alert, sender=application.settings.cap_sender, areas=areas)
+    except SecbotError as error:
+        raise _fail(error) from None
+    if output is None:
+        sys.stdout.write(xml.decode("utf-8"))
+    else:
+        output.write_bytes(xml)
+        typer.echo(f"Wrote {output}")
 
 
 def main() -> None:

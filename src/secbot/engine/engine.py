@@ -19,7 +19,14 @@ from secbot.db.types import utcnow
 from secbot.domain.enums import ChatKind
 from secbot.domain.errors import FormErrors, InvalidInput, SecbotError
 from secbot.domain.text import clean_text
-from secbot.engine import account_verbs, ask_verbs, knowledge_verbs, report_flow, report_verbs
+from secbot.engine import (
+    account_verbs,
+    alert_verbs,
+    ask_verbs,
+    knowledge_verbs,
+    report_flow,
+    report_verbs,
+)
 from secbot.engine.context import Context
 from secbot.engine.messages import Inbound, Reply
 from secbot.services import identity
@@ -47,6 +54,10 @@ VERBS: dict[str, Handler] = {
     "threat": knowledge_verbs.threat,
     "contacts": knowledge_verbs.contacts,
     "ask": ask_verbs.ask,
+    "alert": alert_verbs.alert,
+    "alerts": alert_verbs.list_alerts,
+    "ack": alert_verbs.ack,
+    "register": alert_verbs.register,
 }
 OPEN_VERBS = {"start", "help", "join"}
 """The only verbs a stranger may use; everything else gets the join explanation."""
@@ -137,8 +148,11 @@ class Engine:
         # verb alone (nobody answers "What happened?" with the single word "help").
         is_verb = verb in VERBS and (slash or not args)
         # A form lives in the direct chat only: typing in a group never feeds (or echoes) a draft.
-        if member and not is_verb and not ctx.in_group and report_flow.has_draft(ctx):
-            return report_flow.answer(ctx, text)
+        if member and not is_verb and not ctx.in_group:
+            if alert_verbs.has_draft(ctx):
+                return alert_verbs.answer(ctx, text)
+            if report_flow.has_draft(ctx):
+                return report_flow.answer(ctx, text)
         handler = VERBS.get(verb)
         if handler is None:
             if ctx.in_group or slash:

@@ -92,11 +92,14 @@ def start(ctx: Context, args: str) -> list[Reply]:
     if ctx.inbound.supports_forms:
         return [Reply("Opening the report form…", extras={"open_form": FORM})]
     draft = _draft(ctx)
-    if draft is not None:
+    if draft is not None and draft.flow == FORM:
         return [
             Reply("You have a report in progress; let's continue."),
             _question(draft.step, draft.data),
         ]
+    if draft is not None:  # another form left open: the new one replaces it
+        ctx.session.delete(draft)
+        ctx.session.flush()
     assert ctx.principal.member_id is not None
     draft = Draft(
         member_id=ctx.principal.member_id,
@@ -109,13 +112,15 @@ def start(ctx: Context, args: str) -> list[Reply]:
 
 
 def _draft(ctx: Context) -> Draft | None:
+    """Any open form (report or alert): `cancel` and `start` see them all."""
     if ctx.principal.member_id is None:
         return None
     return ctx.session.get(Draft, ctx.principal.member_id)
 
 
 def has_draft(ctx: Context) -> bool:
-    return _draft(ctx) is not None
+    draft = _draft(ctx)
+    return draft is not None and draft.flow == FORM
 
 
 def cancel(ctx: Context, args: str) -> list[Reply]:
@@ -123,6 +128,8 @@ def cancel(ctx: Context, args: str) -> list[Reply]:
     if draft is None:
         return [Reply("Nothing to cancel.")]
     ctx.session.delete(draft)
+    if draft.flow != FORM:
+        return [Reply("Cancelled; nothing was sent.", form=draft.flow)]
     return [Reply("Report cancelled; nothing was saved.", form=FORM)]
 
 

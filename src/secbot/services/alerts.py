@@ -456,3 +456,30 @@ def acknowledge(
     session.flush()
     audit.record(session, principal, "alert_acknowledged", alert=alert.id)
     return ack, True
+
+
+def area_names(session: Session, alert: Alert) -> list[str]:
+    """CAP areas: the states the alert is addressed to (none named for secretariat-only)."""
+    if alert.audience_kind == AudienceKind.SECRETARIAT:
+        return []
+    query = select(State.name).order_by(State.name)
+    if alert.audience_kind == AudienceKind.STATES:
+        query = query.where(State.code.in_(alert.audience_states))
+    return list(session.scalars(query))
+
+
+def channel_for_chat(session: Session, platform: str, workspace: str, chat_id: str) -> int | None:
+    return session.scalar(
+        select(Channel.id).where(
+            Channel.platform == platform,
+            Channel.workspace == workspace,
+            Channel.chat_id == chat_id,
+        )
+    )
+
+
+def known_tags(session: Session) -> list[str]:
+    tags: set[str] = set()
+    for row in session.scalars(select(Channel.tags).where(Channel.active.is_(True))):
+        tags.update(row or [])
+    return sorted(tags)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from secbot.bootstrap import App
+from secbot.dispatch.build import build_dispatcher
+from secbot.dispatch.dispatcher import Dispatcher
 from secbot.transports.http import HttpServer
 from secbot.transports.runner import EngineRunner
 
@@ -90,6 +92,26 @@ class Supervisor:
         self.status[self.name] = "stopped"
 
 
+async def run_dispatcher(
+    dispatcher: Dispatcher, stop: asyncio.Event, max_delay: float = 60.0
+) -> None:
+    """Keep the dispatcher running until `stop`; a platform that is down is retried with backoff."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await dispatcher.run(stop)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning(
+                "dispatcher failed; restarting", extra={"delay": delay, "error": str(error)}
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, max_delay)
+
+
 async def serve(
     app: App,
     stop: asyncio.Event | None = None,
@@ -134,11 +156,22 @@ async def serve(
     for supervisor in supervisors:
         status[supervisor.name] = "starting"
         supervisor.launch()
+    dispatcher = build_dispatcher(settings, app.db) if settings.dispatch_enabled else None
+    dispatch_stop = asyncio.Event()
+    dispatching = (
+        asyncio.create_task(run_dispatcher(dispatcher, dispatch_stop)) if dispatcher else None
+    )
     if ready is not None:
         await ready({"port": http.bound_port, "status": status})
     await stop.wait()
     log.info("stopping: finishing messages in flight", extra={"error": str(runner.in_flight)})
     await http.stop()  # no new webhook or Slack requests; in-flight ones complete
+    if dispatching is not None:
+        dispatch_stop.set()  # no new claims; alerts being sent finish and are recorded
+        try:
+            await asyncio.wait_for(dispatching, settings.shutdown_grace_seconds)
+        except TimeoutError:
+            log.warning("stopped with alert sends still in flight")
     for supervisor in supervisors:
         await supervisor.stop()
     if not await runner.drained(settings.shutdown_grace_seconds):
