@@ -143,7 +143,10 @@ def answer(ctx: Context, text: str) -> list[Reply]:
             raise InvalidInput("Tap Send to broadcast it, or Cancel to drop it.")
         return _send(ctx, draft, data)
     data[step] = value
-    _check_step(ctx, step, data)
+    try:
+        _check_step(ctx, step, data)
+    except InvalidInput as error:  # say what was wrong, and ask again with the buttons
+        return [Reply(error.message), _question(ctx, step, draft.data)]
     draft.data = data
     draft.step = STEPS[STEPS.index(step) + 1]
     return [_question(ctx, draft.step, data)]
