@@ -125,6 +125,11 @@ def _window(session: Session, platform: str, postgres: bool) -> SendWindow:
     return window
 
 
+def _entries(window: SendWindow) -> list[list[float | None]]:
+    """A deep copy: JSON columns only notice a change when handed a different value."""
+    return [list(entry) for entry in window.entries or []]
+
+
 def _live(entries: list[list[float | None]], now: float, lease: float) -> list[list[float | None]]:
     """Sends that still count: done within the last second, or claimed and not yet answered."""
     kept = []
@@ -154,7 +159,7 @@ def claim(
 ) -> tuple[list[Claimed], float]:
     """Claim up to `room` due deliveries; returns them and how long to wait before asking again."""
     window = _window(session, platform, postgres)
-    entries = _live(list(window.entries or []), now, policy.lease)
+    entries = _live(_entries(window), now, policy.lease)
     allowance = min(room, int(limits.per_second) - len(entries))
     if allowance <= 0:
         window.entries = entries
@@ -263,7 +268,7 @@ def record(
     channel = session.get(Channel, delivery.channel_id)
     assert channel is not None
     moment = _at(now)
-    entries = list(window.entries or [])
+    entries = _entries(window)
     mine = next((e for e in entries if e[0] == float(item.delivery_id) and e[2] is None), None)
     if mine is not None:
         if isinstance(outcome, Retry) and outcome.not_counted:
