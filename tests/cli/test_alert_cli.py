@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import xmlschema
 from sqlalchemy import func, select
 
@@ -36,8 +37,9 @@ def _alerts(db: Database) -> tuple[int, int]:
         )
 
 
+@pytest.mark.usefixtures("env")
 def test_send_previews_without_yes_and_is_idempotent_with_a_key(
-    db: Database, env: dict[str, str], tmp_path: Path
+    db: Database, tmp_path: Path
 ) -> None:
     cli(
         "admin",
@@ -92,9 +94,8 @@ def test_send_previews_without_yes_and_is_idempotent_with_a_key(
     assert [a["areaDesc"] for a in info["area"]] == ["Barbados"]
 
 
-def test_bad_input_is_refused_politely_and_writes_nothing(
-    db: Database, env: dict[str, str]
-) -> None:
+@pytest.mark.usefixtures("env")
+def test_bad_input_is_refused_politely_and_writes_nothing(db: Database) -> None:
     cli("admin", "channel", "add", "--platform", "telegram", "--id", "-100", "--audience", "all")
     bad = cli_fails(
         "alert",
