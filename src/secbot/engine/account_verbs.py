@@ -27,6 +27,15 @@ READ_VERBS = [
     ("threat CODE", "one register entry, e.g. threat RT-03"),
     ("contacts [state|area|topic]", "co-ordination contacts"),
     ("whoami", "your state, role and what this chat can show"),
+    ("alerts", "recent alerts sent to you"),
+    ("ack ID", "acknowledge an alert, e.g. ack A-12 (or tap its button)"),
+]
+SECRETARIAT_VERBS = [
+    ("alert", "compose an alert to the registered channels, with a preview"),
+    ("alert ID", "who received and who acknowledged an alert"),
+]
+ADMIN_VERBS = [
+    ("register AUDIENCE [#tag]", "inside a group: register it for alerts (all, BRB,JAM...)"),
 ]
 SUBMIT_VERBS = [
     ("report", "file an incident step by step (or: report <what happened>)"),
@@ -50,6 +59,10 @@ def help_(ctx: Context, args: str) -> list[Reply]:
     verbs = list(READ_VERBS)
     if ctx.role is not None and ctx.role.may_submit:
         verbs = SUBMIT_VERBS + verbs
+    if ctx.role is not None and ctx.role.is_secretariat:
+        verbs = SECRETARIAT_VERBS + verbs
+    if ctx.role in (Role.STATE_ADMIN, Role.SECRETARIAT_ADMIN):
+        verbs = verbs + ADMIN_VERBS
     lines = ["What I can do (a leading / is optional):"]
     lines += [f"• {verb} — {what}" for verb, what in verbs]
     if ctx.in_group:

@@ -34,6 +34,8 @@ COMMANDS = [
     ("objectives", "Agreed strategic objectives"),
     ("threats", "Threat registers"),
     ("contacts", "Co-ordination contacts"),
+    ("alerts", "Recent alerts"),
+    ("ack", "Acknowledge an alert"),
     ("whoami", "Your state and role"),
     ("cancel", "Stop the form"),
 ]
