@@ -830,6 +830,19 @@ def event_app_mention(
     return _event_envelope(team, event, event_id, bot_user_id)
 
 
+def event_channel_left(
+    team: str, channel: str, *, kind: str = "channel_left", bot_user_id: str = BOT_USER_ID
+) -> bytes:
+    """The bot was removed from `channel` (`channel_left`/`group_left`), or it was archived
+    (`channel_archive`): sent to the app as an Events API callback."""
+    event: JSON = {"type": kind, "channel": channel, "event_ts": _fresh_ts()}
+    if kind.endswith("_archive"):
+        event["user"] = "UADMIN"
+    else:
+        event["actor_id"] = "UADMIN"
+    return _event_envelope(team, event, None, bot_user_id)
+
+
 def slash_command(
     team: str,
     channel: str,

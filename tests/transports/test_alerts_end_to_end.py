@@ -128,3 +128,61 @@ def test_compose_deliver_and_acknowledge_on_both_platforms(
     assert all(a.channel_id is not None for a in acks)  # pressed where the alert arrived
     status = say(SAM, SAM, "/alert A-1")
     assert "Delivered 2/2" in status and "acknowledged by 2 members from 2 states" in status
+
+
+def test_a_bot_removed_from_a_chat_marks_the_channel_so_alerts_skip_it(
+    fakes: tuple[FakeTelegramServer, FakeSlackServer], start_bot: Callable[..., Running]
+) -> None:
+    telegram, slack = fakes
+    bot = start_bot(
+        telegram_token=SecretStr("123456:TEST-token"),
+        telegram_base_url=telegram.url,
+        slack_bot_token=SecretStr("xoxb-test"),
+        slack_signing_secret=SecretStr(SECRET),
+        slack_api_url=slack.base_url,
+    )
+    bot.world.register_group(str(GROUP), "all", platform="telegram")
+    bot.world.register_group("-100901", "all", platform="telegram")
+    with bot.app.db.transaction() as session:
+        session.add(
+            Channel(
+                platform="slack",
+                workspace=TEAM,
+                chat_id=ROOM,
+                audience_kind="all",
+                audience_states=[],
+                tags=[],
+                seen_parties=[],
+            )
+        )
+    me = telegram.bot_user
+    telegram.push_raw(
+        {
+            "my_chat_member": {
+                "chat": {"id": GROUP, "type": "supergroup", "title": "Alerts"},
+                "from": {"id": 42, "is_bot": False, "first_name": "Admin"},
+                "date": int(time.time()),
+                "old_chat_member": {"user": me, "status": "member"},
+                "new_chat_member": {"user": me, "status": "kicked", "until_date": 0},
+            }
+        }
+    )
+    body = s.event_channel_left(TEAM, ROOM)
+    response = httpx.post(
+        bot.url("/slack/events"), content=body, headers=s.signed_headers(body, SECRET), timeout=20
+    )
+    assert response.status_code == 200
+
+    def active() -> dict[str, tuple[bool, str]]:
+        with bot.app.db.transaction() as session:
+            return {
+                c.chat_id: (c.active, c.removed_reason) for c in session.scalars(select(Channel))
+            }
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(a for a, _ in (active()[str(GROUP)], active()[ROOM])):
+        time.sleep(0.05)
+    state = active()
+    assert state[str(GROUP)] == (False, "bot removed: telegram: kicked")
+    assert state[ROOM] == (False, "bot removed: slack: channel_left")
+    assert state["-100901"] == (True, "")

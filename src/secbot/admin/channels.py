@@ -76,3 +76,24 @@ def remove_channel(session: Session, channel_id: int, *, by: str) -> Channel:
     channel.active = False
     audit.record(session, None, "channel_removed", actor=by, channel=channel_id)
     return channel
+
+
+def mark_removed(
+    session: Session, platform: str, workspace: str, chat_id: str, reason: str
+) -> bool:
+    """The platform told us the bot left or lost a chat: stop sending there, keep the history.
+    Returns whether an active channel was deactivated."""
+    channel = session.scalar(
+        select(Channel).where(
+            Channel.platform == platform,
+            Channel.workspace == workspace,
+            Channel.chat_id == chat_id,
+            Channel.active.is_(True),
+        )
+    )
+    if channel is None:
+        return False
+    channel.active = False
+    channel.removed_reason = f"bot removed: {reason}"[:300]
+    audit.record(session, None, "channel_lost", actor=platform, channel=channel.id, reason=reason)
+    return True

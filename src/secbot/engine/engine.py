@@ -102,6 +102,13 @@ class Engine:
         except SecbotError as error:
             return [Reply(error.message)]
 
+    def bot_removed(self, platform: str, workspace: str, chat_id: str, reason: str) -> bool:
+        """The bot was kicked from, or lost, a registered chat: alerts stop going there."""
+        from secbot.admin.channels import mark_removed
+
+        with self.db.transaction() as session:
+            return mark_removed(session, platform, workspace, chat_id, reason)
+
     def _note_presence(self, inbound: Inbound) -> None:
         """In its own transaction, so it holds even when the message itself fails."""
         with self.db.transaction() as session:

@@ -26,6 +26,11 @@ class EngineRunner:
             if self._in_flight == 0:
                 self._idle.set()
 
+    async def bot_removed(self, platform: str, workspace: str, chat_id: str, reason: str) -> bool:
+        return await asyncio.to_thread(
+            self.engine.bot_removed, platform, workspace, chat_id, reason
+        )
+
     @property
     def in_flight(self) -> int:
         return self._in_flight

@@ -80,6 +80,8 @@ class SlackTransport:
         self.app.command("/secbot")(self._on_command)
         self.app.event("message")(self._on_message)
         self.app.event("app_mention")(self._on_mention)
+        for gone in ("channel_left", "group_left", "channel_archive", "group_archive"):
+            self.app.event(gone)(self._on_gone)
         self.app.action(re.compile(r"^secbot:"))(self._on_action)
         self.app.view(re.compile(f"^{MODAL_CALLBACK}:"))(self._on_view)
 
@@ -101,6 +103,15 @@ class SlackTransport:
             key=body.get("event_id"),
         )
         await self._answer(inbound, event["user"])
+
+    async def _on_gone(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """The bot was removed from a channel, or the channel was archived: stop alerting it."""
+        channel = event.get("channel")
+        if isinstance(channel, dict):
+            channel = channel.get("id")
+        if channel:
+            team = body.get("team_id", "")
+            await self.runner.bot_removed(PLATFORM, team, str(channel), f"slack: {event['type']}")
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         text = _MENTION.sub("", event.get("text", ""))

@@ -13,7 +13,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
@@ -39,6 +39,10 @@ COMMANDS = [
     ("whoami", "Your state and role"),
     ("cancel", "Stop the form"),
 ]
+
+
+UPDATES = ["message", "callback_query", "my_chat_member"]
+GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 
 
 def markup(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -113,12 +117,12 @@ class TelegramTransport:
             await self.app.bot.set_webhook(
                 url=str(self.settings.telegram_webhook_url),
                 secret_token=secret.get_secret_value() if secret else None,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=UPDATES,
             )
         await self.app.start()
         if not self.webhook and self.app.updater is not None:
             await self.app.updater.start_polling(
-                allowed_updates=["message", "callback_query"], drop_pending_updates=False
+                allowed_updates=UPDATES, drop_pending_updates=False
             )
 
     async def stop(self) -> None:
@@ -134,6 +138,13 @@ class TelegramTransport:
         await self.app.process_update(update)
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.my_chat_member
+        if change is not None:
+            if change.new_chat_member.status in GONE:
+                await self.runner.bot_removed(
+                    PLATFORM, "", str(change.chat.id), f"telegram: {change.new_chat_member.status}"
+                )
+            return
         inbound = to_inbound(update)
         query = update.callback_query
         if query is not None:
