@@ -41,3 +41,4 @@ eval: install
 
 bench: install
 	$(BIN)/python scripts/bench_retrieval.py
+	$(BIN)/python scripts/bench_alerts.py
