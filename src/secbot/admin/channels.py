@@ -38,17 +38,12 @@ def add_channel(
     title: str = "",
     tags: list[str] | None = None,
     by: str,
+    keep_seen: bool = False,
 ) -> Channel:
     if platform not in PLATFORMS:
         raise InvalidInput(f"Platform is one of: {', '.join(PLATFORMS)}.")
     kind, states = parse_audience(session, audience)
-    channel = session.scalar(
-        select(Channel).where(
-            Channel.platform == platform,
-            Channel.workspace == workspace,
-            Channel.chat_id == chat_id,
-        )
-    )
+    channel = find_channel(session, platform, workspace, chat_id)
     if channel is None:
         channel = Channel(platform=platform, workspace=workspace, chat_id=chat_id)
         session.add(channel)
@@ -56,13 +51,25 @@ def add_channel(
     channel.audience_kind = kind.value
     channel.audience_states = states
     channel.tags = sorted({t.lower() for t in tags or []})
-    channel.seen_parties = []
+    if not keep_seen:
+        channel.seen_parties = []
     channel.active = True
+    channel.removed_reason = ""
     session.flush()
     audit.record(
         session, None, "channel_registered", actor=by, channel=channel.id, audience=audience
     )
     return channel
+
+
+def find_channel(session: Session, platform: str, workspace: str, chat_id: str) -> Channel | None:
+    return session.scalar(
+        select(Channel).where(
+            Channel.platform == platform,
+            Channel.workspace == workspace,
+            Channel.chat_id == chat_id,
+        )
+    )
 
 
 def list_channels(session: Session) -> list[Channel]:

@@ -30,7 +30,7 @@ from telegram.request import HTTPXRequest
 
 from secbot.engine.messages import Button, Reply
 from secbot.services.outbox import Claimed, Failed, Moved, Outcome, Retry, Sent
-from secbot.transports.slack_blocks import blocks
+from secbot.transports.slack_blocks import blocks, escape
 
 log = logging.getLogger(__name__)
 ACK_LABEL = "✔ Acknowledge"
@@ -164,7 +164,7 @@ class SlackSender:
         reply = Reply(item.text, ((Button(ACK_LABEL, item.ack_payload),),))
         try:
             response = await self.client.chat_postMessage(
-                channel=item.chat_id, text=item.text, blocks=blocks(reply)
+                channel=item.chat_id, text=escape(item.text), blocks=blocks(reply)
             )
         except SlackApiError as error:
             status = error.response.status_code

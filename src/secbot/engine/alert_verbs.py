@@ -210,7 +210,8 @@ def show(ctx: Context, args: str) -> list[Reply]:
     text = alerts.message_text(found)
     if acked:
         return [Reply(f"{text}\n\nYou acknowledged it {acked[0].at:%Y-%m-%d %H:%M} UTC.")]
-    ack = Button("✔ Acknowledge", f"ack {alerts.show_id(found.id)}")
+    # `/ack`: a button in a DM must never be read as the answer to an open form.
+    ack = Button("✔ Acknowledge", f"/ack {alerts.show_id(found.id)}")
     return [Reply(text, ((ack,),))]
 
 
@@ -230,18 +231,24 @@ def ack(ctx: Context, args: str) -> list[Reply]:
     alert_id = alerts.parse_alert_id(args.split()[0])
     channel_id = None
     if ctx.in_group:
+        # The room reads the reply: name the alert only where every party was addressed.
+        found = alerts.get_for(ctx.session, ctx.principal, alert_id)
+        if not alerts.addressed_to_room(found, ctx.principal.place.audience):
+            raise alerts.not_found(alert_id)
         i = ctx.inbound
         channel_id = alerts.channel_for_chat(ctx.session, i.platform, i.workspace, i.chat_id)
     row, created = alerts.acknowledge(
         ctx.session, ctx.principal, alert_id, channel_id=channel_id, now=ctx.now
     )
-    found = alerts.get_for(ctx.session, ctx.principal, alert_id)
-    who = f"{ctx.inbound.display_name or 'You'}" if ctx.in_group else "You"
+    who = (ctx.inbound.display_name or "You") if ctx.in_group else "You"
     if not created:
         return [
-            Reply(f"{who} acknowledged {alerts.show_id(found.id)} already, at {row.at:%H:%M} UTC.")
+            Reply(f"{who} acknowledged {alerts.show_id(alert_id)} already, at {row.at:%H:%M} UTC.")
         ]
-    return [Reply(f"✔ {who} acknowledged {heading(found)}")]
+    if ctx.in_group:
+        return [Reply(f"✔ {who} acknowledged {alerts.show_id(alert_id)}.")]
+    found = alerts.get_for(ctx.session, ctx.principal, alert_id)
+    return [Reply(f"✔ You acknowledged {heading(found)}")]
 
 
 def register(ctx: Context, args: str) -> list[Reply]:
@@ -266,6 +273,19 @@ def register(ctx: Context, args: str) -> list[Reply]:
         )
     alerts.parse_tags(" ".join(tags))
     i = ctx.inbound
+    existing = channel_ops.find_channel(ctx.session, i.platform, i.workspace, i.chat_id)
+    if (
+        ctx.role is Role.STATE_ADMIN
+        and existing is not None
+        and not (
+            existing.audience_kind == AudienceKind.STATES
+            and existing.audience_states == [ctx.principal.party]
+        )
+    ):
+        raise NotPermitted(
+            "This chat is already registered for another audience; only the secretariat can "
+            "change that."
+        )
     channel = channel_ops.add_channel(
         ctx.session,
         platform=i.platform,
@@ -274,6 +294,8 @@ def register(ctx: Context, args: str) -> list[Reply]:
         workspace=i.workspace,
         tags=tags,
         by=ctx.principal.label,
+        # Only the secretariat may declare a room clean of the parties seen in it.
+        keep_seen=ctx.role is not Role.SECRETARIAT_ADMIN,
     )
     tag_text = f" with tags {', '.join('#' + t for t in channel.tags)}" if channel.tags else ""
     return [

@@ -8,6 +8,7 @@ are written in the caller's single transaction: the dispatcher only ever sees wh
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -30,13 +31,14 @@ from secbot.domain.cap import (
 )
 from secbot.domain.enums import AudienceKind
 from secbot.domain.errors import FormErrors, InvalidInput, NotFound, NotPermitted
-from secbot.domain.text import one_line
+from secbot.domain.text import clean_text, one_line
 from secbot.services import audit, submissions
 
 HEADLINE_MAX = 160
 BODY_MAX = 3000
 MAX_EXPIRY = timedelta(days=30)
-_PUBLIC_ID = re.compile(r"\b[A-Za-z]{3}-\d{4,}\b")
+_PUBLIC_ID = re.compile(r"(?<![A-Za-z])[A-Za-z]{3}\s?-\s?\d{4,}(?!\d)", re.ASCII)
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u00ad]")
 _DURATION = re.compile(
     r"^(?:in\s+)?(\d{1,4})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$", re.IGNORECASE
 )
@@ -95,12 +97,16 @@ def parse_expiry(text: str, now: datetime) -> datetime | None:
     else:
         try:
             parsed = dateparser.parse(text.strip())
-        except (ValueError, OverflowError):
+            expires = parsed if parsed.tzinfo else parsed.replace(tzinfo=now.tzinfo)
+            expires.utcoffset()  # an offset like +25:00 parses, then fails here
+            in_past = expires <= now
+        except (ValueError, OverflowError, TypeError):
             raise InvalidInput(
                 "I couldn't read the expiry. Try `6h`, `24 hours`, `3 days`, `none` or a UTC "
                 "date like `2026-12-01 18:00`."
             ) from None
-        expires = parsed if parsed.tzinfo else parsed.replace(tzinfo=now.tzinfo)
+        if in_past:
+            raise InvalidInput("The expiry must be in the future.")
     if expires <= now:
         raise InvalidInput("The expiry must be in the future.")
     if expires - now > MAX_EXPIRY:
@@ -145,16 +151,13 @@ def _choice(kind: type[CapEnum], value: str) -> CapEnum | None:
 def validate(session: Session, values: dict[str, str], now: datetime) -> AlertInput:
     """Every field checked at once; FormErrors names each bad field and nothing is written."""
     errors: dict[str, str] = {}
-    headline = one_line(values.get("headline", "").strip(), 10_000)
-    if len(headline) < 5:
+    headline = _text_field(values, "headline", HEADLINE_MAX, errors)
+    headline = one_line(headline, 10_000)
+    if "headline" not in errors and len(headline) < 5:
         errors["headline"] = "The headline needs a few words."
-    elif len(headline) > HEADLINE_MAX:
-        errors["headline"] = f"Keep the headline under {HEADLINE_MAX} characters."
-    body = values.get("body", "").strip()
-    if len(body) < 5:
+    body = _text_field(values, "body", BODY_MAX, errors)
+    if "body" not in errors and len(body) < 5:
         errors["body"] = "The message needs a few words."
-    elif len(body) > BODY_MAX:
-        errors["body"] = f"Keep the message under {BODY_MAX} characters."
     vocab: tuple[tuple[str, type[CapEnum], str], ...] = (
         ("severity", CapSeverity, "Extreme, Severe, Moderate, Minor or Unknown"),
         ("urgency", CapUrgency, "Immediate, Expected, Future, Past or Unknown"),
@@ -183,10 +186,10 @@ def validate(session: Session, values: dict[str, str], now: datetime) -> AlertIn
         expires = parse_expiry(values.get("expires", ""), now)
     except InvalidInput as error:
         errors["expires"] = error.message
-    if not errors.get("headline") and not errors.get("body"):
-        problem = quoting_problem(session, f"{headline}\n{body}")
+    for name, text in (("headline", headline), ("body", body)):
+        problem = None if name in errors else quoting_problem(session, text)
         if problem:
-            errors["body"] = problem
+            errors[name] = problem
     if errors:
         raise FormErrors(errors)
     return AlertInput(
@@ -203,6 +206,19 @@ def validate(session: Session, values: dict[str, str], now: datetime) -> AlertIn
     )
 
 
+def _text_field(values: dict[str, str], name: str, limit: int, errors: dict[str, str]) -> str:
+    """The chat's own checks (no control or bidi characters), so a feed gets no laxer rules."""
+    label = "headline" if name == "headline" else "message"
+    try:
+        text = clean_text(values.get(name, ""), max_chars=100_000)
+    except InvalidInput:
+        errors[name] = f"The {label} contains a control character; please send plain text."
+        return ""
+    if len(text) > limit:
+        errors[name] = f"Keep the {label} under {limit} characters."
+    return text
+
+
 def everyone_scope(session: Session) -> Scope:
     """What a room holding every party may see: the bar for anything an alert quotes."""
     parties = frozenset(session.scalars(select(State.code))) | {SECRETARIAT}
@@ -214,7 +230,9 @@ def quoting_problem(session: Session, text: str) -> str | None:
 
     Unknown ids and private ids get the same answer, so the check reveals nothing."""
     scope = everyone_scope(session)
-    for found in sorted({m.group(0).upper() for m in _PUBLIC_ID.finditer(text)}):
+    readable = _DASHES.sub("-", unicodedata.normalize("NFKC", text))
+    for found in sorted({m.group(0).upper() for m in _PUBLIC_ID.finditer(readable)}):
+        found = re.sub(r"\s", "", found)
         row = session.scalar(select(Submission).where(Submission.public_id == found))
         if row is None or not permits(scope, submissions.facts(session, row)):
             return (
@@ -233,21 +251,26 @@ def target_channels(
 ) -> list[Channel]:
     """`all`: every active channel. `secretariat`: secretariat rooms. States: rooms whose every
     party is one of those states (or the secretariat), so nobody else reads it. Tags narrow."""
-    wanted = set(states) | {SECRETARIAT}
-    chosen: list[Channel] = []
-    for channel in session.scalars(
-        select(Channel).where(Channel.active.is_(True), Channel.platform != "console")
-    ):
-        if tags and not set(tags) & set(channel.tags or []):
-            continue
-        if kind is AudienceKind.ALL:
-            chosen.append(channel)
-        elif kind is AudienceKind.SECRETARIAT:
-            if channel.audience_kind == AudienceKind.SECRETARIAT and not channel.seen_parties:
-                chosen.append(channel)
-        elif channel.audience_kind == AudienceKind.STATES and _parties(channel) <= wanted:
-            chosen.append(channel)
+    chosen = [
+        channel
+        for channel in session.scalars(
+            select(Channel).where(Channel.active.is_(True), Channel.platform != "console")
+        )
+        if (not tags or set(tags) & set(channel.tags or []))
+        and room_fits(channel, kind.value, states)
+    ]
     return sorted(chosen, key=lambda c: c.id)
+
+
+def room_fits(channel: Channel, kind: str, states: tuple[str, ...] | list[str]) -> bool:
+    """Whether everyone a room holds may read an alert for this audience. Checked when the
+    alert is queued and again when each delivery is claimed: rooms change in between."""
+    if kind == AudienceKind.ALL:
+        return True
+    if kind == AudienceKind.SECRETARIAT:
+        return channel.audience_kind == AudienceKind.SECRETARIAT and not channel.seen_parties
+    wanted = set(states) | {SECRETARIAT}
+    return channel.audience_kind == AudienceKind.STATES and _parties(channel) <= wanted
 
 
 def reach(channels: list[Channel]) -> str:
@@ -380,10 +403,19 @@ def get_for(session: Session, principal: Principal, alert_id: int) -> Alert:
     """The same NotFound for an unknown alert and for one not addressed to the asker."""
     alert = session.get(Alert, alert_id)
     if alert is None or not addressed_to(alert, principal.party):
-        raise NotFound(
-            f"I can't find an alert {show_id(alert_id)} for you. `alerts` lists recent ones."
-        )
+        raise not_found(alert_id)
     return alert
+
+
+def not_found(alert_id: int) -> NotFound:
+    return NotFound(
+        f"I can't find an alert {show_id(alert_id)} for you. `alerts` lists recent ones."
+    )
+
+
+def addressed_to_room(alert: Alert, audience: frozenset[str] | None) -> bool:
+    """In a group, an alert may be named only if it was addressed to every party there."""
+    return bool(audience) and all(addressed_to(alert, party) for party in audience or ())
 
 
 def recent(session: Session, principal: Principal, limit: int = 10) -> list[Alert]:

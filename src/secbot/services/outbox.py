@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from secbot.db.models import Alert, AlertDelivery, Channel, SendWindow
 from secbot.services import audit
-from secbot.services.alerts import message_text, show_id
+from secbot.services.alerts import message_text, room_fits, show_id
 
 
 @dataclass(frozen=True)
@@ -194,6 +194,11 @@ def claim(
             continue
         if alert.expires_at is not None and alert.expires_at <= moment:
             _finish_failed(delivery, "expired before it could be delivered", moment)
+            continue
+        if not room_fits(channel, alert.audience_kind, alert.audience_states):
+            _finish_failed(
+                delivery, "not sent: the room now holds parties outside the audience", moment
+            )
             continue
         seen_channels.add(channel.id)
         delivery.status = "sending"

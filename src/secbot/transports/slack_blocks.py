@@ -11,8 +11,13 @@ SECTION_LIMIT = 2900
 MODAL_CALLBACK = "secbot_form"
 
 
+def escape(text: str) -> str:
+    """Slack reads `<...>` as mentions and links and `&` as entities: show them as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _sections(text: str) -> list[dict[str, Any]]:
-    chunks, rest = [], text
+    chunks, rest = [], escape(text)
     while len(rest) > SECTION_LIMIT:
         cut = rest.rfind("\n", 0, SECTION_LIMIT)
         cut = cut if cut > 0 else SECTION_LIMIT

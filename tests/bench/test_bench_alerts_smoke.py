@@ -1,0 +1,65 @@
+"""Smoke run of scripts/bench_alerts.py: 40 Telegram groups and 10 Slack channels, a clean run
+and a SIGKILL restart of the real `secbot serve` process, on SQLite (about 30 seconds)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bench_alerts.py"
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_alerts", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_bench_alerts_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "alerts.json"
+    returned = _load().main(
+        [
+            "--telegram",
+            "40",
+            "--slack",
+            "10",
+            "--scenarios",
+            "clean,sigkill",
+            "--database",
+            "sqlite",
+            "--out",
+            str(out),
+            "--data-dir",
+            str(tmp_path / "runs"),
+            "--timeout",
+            "60",
+        ]
+    )
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result == json.loads(json.dumps(returned))
+
+    assert set(result["scenarios"]) == {"clean", "sigkill"}
+    for name, run in result["scenarios"].items():
+        assert run["database"] == "sqlite", name
+        assert not run["timed_out"], name
+        assert run["total"] == 50, name
+        assert run["completed"] == run["total"], name
+        assert run["lost"] == 0, name
+        assert run["telegram"]["successes"] >= 40 and run["slack"]["successes"] >= 10, name
+        assert all(stop["exit_code"] == 0 for stop in run["final_stop"]), name
+        assert run["ok"], run["problems"]
+    assert result["scenarios"]["clean"]["duplicates"] == 0
+    kill = result["scenarios"]["sigkill"]
+    assert kill["interrupt"]["signal"] == "SIGKILL" and kill["interrupt"]["exit_code"] == -9
+    assert kill["duplicates"] <= kill["in_flight_at_kill"]
+    assert result["ok"]
