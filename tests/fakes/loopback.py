@@ -9,6 +9,14 @@ from types import TracebackType
 from typing import Self
 
 
+class _Server(ThreadingHTTPServer):
+    """The stdlib listens with a backlog of 5. The fakes close the connection after each call,
+    so a burst of 30 sends overflows it; the kernel drops the connection attempts and clients
+    retry them a second later, which a rate test would wrongly charge to the code under test."""
+
+    request_queue_size = 512
+
+
 class LoopbackServer:
     _httpd: ThreadingHTTPServer | None
     _thread: threading.Thread | None
@@ -33,7 +41,7 @@ class LoopbackServer:
 
     def start(self) -> Self:
         handler = type("Handler", (self._handler_base(),), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _Server(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self._thread = threading.Thread(

@@ -122,17 +122,18 @@ class Dispatcher:
         except Exception as error:  # a sender bug must not kill the loop; the delivery retries
             log.exception("sending delivery %d failed unexpectedly", item.delivery_id)
             outcome = Retry(f"unexpected {type(error).__name__}")
+        answered_at = self.clock()  # before the database wait, which the platform never saw
         self.stats[type(outcome).__name__.lower()] += 1
         for attempt in range(5):
             try:
-                status = await asyncio.to_thread(self._record, item, outcome)
+                status = await asyncio.to_thread(self._record, item, outcome, answered_at)
                 self.stats[f"status:{status}"] += 1
                 return
             except Exception:
                 log.exception("recording delivery %d failed (try %d)", item.delivery_id, attempt)
                 await asyncio.sleep(0.2 * 2**attempt)
 
-    def _record(self, item: Claimed, outcome: Outcome) -> str:
+    def _record(self, item: Claimed, outcome: Outcome, answered_at: float) -> str:
         with self.db.transaction() as session:
             return outbox.record(
                 session,
@@ -143,4 +144,5 @@ class Dispatcher:
                 now=self.clock(),
                 postgres=self.db.is_postgres,
                 rng=self.rng,
+                answered_at=answered_at,
             )

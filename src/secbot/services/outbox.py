@@ -262,8 +262,10 @@ def record(
     now: float,
     postgres: bool,
     rng: random.Random,
+    answered_at: float | None = None,
 ) -> str:
-    """Write one send's outcome; returns the delivery's new status."""
+    """Write one send's outcome; returns the delivery's new status. `answered_at` is when the
+    platform's answer arrived (the send counts in the window until a second after it)."""
     window = _window(session, item.platform, postgres)
     query = select(AlertDelivery).where(AlertDelivery.id == item.delivery_id)
     if postgres:
@@ -279,9 +281,10 @@ def record(
         if isinstance(outcome, Retry) and outcome.not_counted:
             entries.remove(mine)
         else:
-            mine[2] = now
+            mine[2] = answered_at if answered_at is not None else now
     window.entries = _live(entries, now, policy.lease)
-    channel.next_send_at = _at(now + _spacing(limits, item.platform, channel.chat_id))
+    answered = answered_at if answered_at is not None else now
+    channel.next_send_at = _at(answered + _spacing(limits, item.platform, channel.chat_id))
     if delivery.status == "sent":
         return "sent"  # our lease ran out and another worker got there first
     stale = delivery.status != "sending" or delivery.attempts != item.attempt
