@@ -50,7 +50,7 @@ class Policy:
     lease: float = 30.0
     """Seconds a claim is held; longer than any send may take (the senders' timeouts are less)."""
     max_attempts: int = 10
-    backoff_base: float = 1.0
+    backoff_base: float = 0.5
     backoff_cap: float = 120.0
 
 
