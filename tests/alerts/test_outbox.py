@@ -119,6 +119,8 @@ def test_one_chat_gets_one_message_at_a_time_then_waits_its_spacing(db: Database
     assert _claim(db, t + 1)[0] == []  # the first is still in flight
     _record(db, batch[0], Sent("1"), t + 1)
     assert _claim(db, t + 2)[0] == []  # group spacing: 3 s after the last send
+    nothing, wait = _claim(db, t + 3.9)
+    assert nothing == [] and 0.05 <= wait <= 0.15  # sleeps until the chat is free, no polling
     later, _ = _claim(db, t + 4.1)
     assert [c.alert_id for c in later] == [second_alert]
 

@@ -228,15 +228,19 @@ def claim(
 
 
 def _idle_wait(session: Session, platform: str, now: float) -> float:
-    """Nothing claimable: sleep until the next retry is due, at most half a second."""
-    soonest = session.scalar(
-        select(func.min(AlertDelivery.next_attempt_at)).where(
-            AlertDelivery.platform == platform, AlertDelivery.status == "pending"
-        )
+    """Nothing claimable: sleep until the next delivery is due and its chat is free to receive,
+    at most half a second (a new alert may arrive meanwhile)."""
+    rows = session.execute(
+        select(AlertDelivery.next_attempt_at, Channel.next_send_at)
+        .join(Channel, Channel.id == AlertDelivery.channel_id)
+        .where(AlertDelivery.platform == platform, AlertDelivery.status == "pending")
+        .order_by(AlertDelivery.next_attempt_at)
+        .limit(200)
     )
-    if soonest is None:
+    ready = [max(_ts(due), _ts(free) if free else 0.0) for due, free in rows]
+    if not ready:
         return 0.5
-    return min(0.5, max(0.02, _ts(soonest) - now))
+    return min(0.5, max(0.02, min(ready) - now))
 
 
 def _finish_failed(delivery: AlertDelivery, reason: str, moment: datetime) -> None:
