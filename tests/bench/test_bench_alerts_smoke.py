@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -63,3 +64,38 @@ def test_bench_alerts_smoke(tmp_path: Path) -> None:
     assert kill["interrupt"]["signal"] == "SIGKILL" and kill["interrupt"]["exit_code"] == -9
     assert kill["duplicates"] <= kill["in_flight_at_kill"]
     assert result["ok"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_two_dispatch_processes_on_postgresql_send_nothing_twice(tmp_path: Path) -> None:
+    pg_url = os.environ.get("SECBOT_TEST_DATABASE_URL")
+    if not pg_url:
+        pytest.skip("needs PostgreSQL: SECBOT_TEST_DATABASE_URL is not set (.ci/run sets it)")
+    out = tmp_path / "alerts.json"
+    _load().main(
+        [
+            "--telegram",
+            "60",
+            "--slack",
+            "10",
+            "--scenarios",
+            "pg-two-workers",
+            "--pg-url",
+            pg_url,
+            "--out",
+            str(out),
+            "--data-dir",
+            str(tmp_path / "runs"),
+            "--timeout",
+            "60",
+        ]
+    )
+    run = json.loads(out.read_text(encoding="utf-8"))["scenarios"]["pg-two-workers"]
+    assert run["database"] == "postgresql"
+    assert run["completed"] == run["total"] == 70
+    assert run["duplicates"] == 0 and run["lost"] == 0
+    assert len(run["final_stop"]) == 2  # two `secbot dispatch` processes
+    assert len(run["sent_by_worker"]) == 2 and sum(run["sent_by_worker"].values()) == 70
+    assert run["telegram"]["429_flood"] == 0  # the shared window held across both processes
+    assert all(stop["exit_code"] == 0 for stop in run["final_stop"])
