@@ -125,6 +125,9 @@ def test_compose_deliver_and_acknowledge_on_both_platforms(
             acks = list(session.scalars(select(AlertAck).order_by(AlertAck.party)))
         time.sleep(0.05)
     assert [a.party for a in acks] == ["BRB", "JAM"]
+    # The press is answered to Alice alone (a notice), not with a message to the whole group.
+    assert [m for m in telegram.sent(GROUP)] == [telegram.sent(GROUP)[0]]
+    assert any("acknowledged A-1" in str(a.get("text")) for a in telegram.answers())
     assert all(a.channel_id is not None for a in acks)  # pressed where the alert arrived
     status = say(SAM, SAM, "/alert A-1")
     assert "Delivered 2/2" in status and "acknowledged by 2 members from 2 states" in status

@@ -25,6 +25,7 @@ from secbot.transports.runner import EngineRunner
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 MAX_TEXT = 4096
+TOAST_CHARS = 200  # answerCallbackQuery's text limit
 COMMANDS = [
     ("help", "What I can do"),
     ("report", "File an incident report"),
@@ -147,10 +148,19 @@ class TelegramTransport:
             return
         inbound = to_inbound(update)
         query = update.callback_query
+        if inbound is None:
+            if query is not None:
+                await query.answer()
+            return
+        if query is not None and inbound.chat_kind is ChatKind.GROUP:
+            # A button pressed in a group (an alert's Acknowledge): the answer is for the
+            # presser alone, as a notice on their screen, not a message to the whole room.
+            replies = await self.runner.handle(inbound)
+            text = " ".join(r.text for r in replies)
+            await query.answer(text[:TOAST_CHARS] or None, show_alert=len(text) > 120)
+            return
         if query is not None:
             await query.answer()
-        if inbound is None:
-            return
         replies = await self.runner.handle(inbound)
         source = query.message if query is not None and isinstance(query.message, Message) else None
         await self.send(int(inbound.chat_id), replies, edit=source)
