@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from secbot.db.models import AuditEvent, Channel
+from secbot.db.models import AlertDelivery, AuditEvent, Channel
 from secbot.db.session import Database
+from secbot.db.types import utcnow
+from secbot.dispatch.senders import SlackSender
+from secbot.services import outbox
+from secbot.services.outbox import Policy, Sent
 from tests.alerts.support import (
+    FAST_LIMITS,
     deliveries,
     register,
     run_until_done,
@@ -118,3 +126,45 @@ def test_a_channel_the_bot_lost_fails_with_the_reason_and_is_deactivated(
         r.channel_id for r in deliveries(db, first) if r.channel_id not in (kicked, archived)
     }
     assert len(telegram.calls_to("sendMessage")) == calls_before + 1
+
+
+@pytest.mark.parametrize("dead_worker_posted", [True, False])
+def test_a_slack_send_left_unanswered_by_a_dead_worker_is_not_posted_twice(
+    db: Database, fakes: tuple[FakeTelegramServer, FakeSlackServer], dead_worker_posted: bool
+) -> None:
+    """After a hard kill, Slack's history (our metadata on each message) tells whether the
+    unanswered send went out; Telegram offers bots no such look-back."""
+    _telegram, slack = fakes
+    seed_states(db)
+    slack.add_channel("C900")
+    register(db, "slack", "C900", workspace="T1")
+    alert_id = send_alert(db)
+    policy = Policy(lease=30)
+    with db.transaction() as session:  # a worker claims it...
+        (item,) = outbox.claim(
+            session,
+            "slack",
+            worker="dead",
+            room=5,
+            limits=FAST_LIMITS["slack"],
+            policy=policy,
+            now=time.time(),
+            postgres=db.is_postgres,
+        )[0]
+    with db.transaction() as session:  # ...and its lease has run out since
+        past = utcnow() - timedelta(seconds=1)
+        session.execute(update(AlertDelivery).values(lease_until=past))
+        session.execute(update(Channel).values(next_send_at=past))
+    if dead_worker_posted:  # ...and posted it, then died before recording the answer
+        sender = SlackSender("xoxb-test", base_url=slack.base_url, timeout=5)
+        assert isinstance(asyncio.run(sender.send(item)), Sent)
+
+    run_until_done(db, senders(None, slack.base_url))
+
+    assert len(slack.posted("C900")) == 1
+    (row,) = deliveries(db, alert_id)
+    assert row.status == "sent" and row.attempts == 2
+    answers = [c.response for c in slack.calls_to("chat.postMessage") if c.status == 200]
+    assert len(answers) == 1 and answers[0] is not None
+    assert row.platform_message_id == answers[0]["ts"]  # found in history, or posted now
+    assert slack.calls_to("conversations.history"), "the taken-over send looked first"

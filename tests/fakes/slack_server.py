@@ -145,6 +145,7 @@ class FakeSlackServer(LoopbackServer):
             "views.push": self._views_open,
             "views.update": self._views_update,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._conversations_history,
             "conversations.open": self._conversations_open,
             "users.info": self._users_info,
         }
@@ -488,6 +489,29 @@ class FakeSlackServer(LoopbackServer):
 
     def _conversations_info(self, params: dict[str, Any]) -> JSON:
         return {"channel": dict(self._known_channel(params.get("channel")))}
+
+    def _conversations_history(self, params: dict[str, Any]) -> JSON:
+        """Newest first; message metadata only with `include_all_metadata`, as Slack does."""
+        channel = self._known_channel(params.get("channel"))
+        oldest = float(params.get("oldest") or 0)
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = sorted(
+            (
+                m
+                for (c, ts), m in self._messages.items()
+                if c == channel["id"] and float(ts) > oldest
+            ),
+            key=lambda m: float(m["ts"]),
+            reverse=True,
+        )[:limit]
+        messages = []
+        for message in found:
+            shown = dict(message)
+            if not with_metadata:
+                shown.pop("metadata", None)
+            messages.append(shown)
+        return {"messages": messages, "has_more": False}
 
     def _conversations_open(self, params: dict[str, Any]) -> JSON:
         users = str(params.get("users") or "")

@@ -139,6 +139,13 @@ class TelegramSender:
         return Sent(str(message.message_id))
 
 
+METADATA_EVENT = "secbot_alert_delivery"
+
+
+def _mark(item: Claimed) -> dict[str, str]:
+    return {"delivery": str(item.delivery_id), "alert": str(item.alert_id)}
+
+
 class SlackSender:
     """slack_sdk's AsyncWebClient with only the connection-error retry (no 429 sleeping)."""
 
@@ -161,10 +168,17 @@ class SlackSender:
             await session.close()
 
     async def send(self, item: Claimed) -> Outcome:
+        if item.unsure:
+            earlier = await self._already_posted(item)
+            if earlier is not None:
+                return Sent(earlier)
         reply = Reply(item.text, ((Button(ACK_LABEL, item.ack_payload),),))
         try:
             response = await self.client.chat_postMessage(
-                channel=item.chat_id, text=escape(item.text), blocks=blocks(reply)
+                channel=item.chat_id,
+                text=escape(item.text),
+                blocks=blocks(reply),
+                metadata={"event_type": METADATA_EVENT, "event_payload": _mark(item)},
             )
         except SlackApiError as error:
             status = error.response.status_code
@@ -183,3 +197,25 @@ class SlackSender:
         except (TimeoutError, aiohttp.ClientError) as error:
             return Retry(f"slack: {type(error).__name__}")
         return Sent(str(response.get("ts") or ""))
+
+    async def _already_posted(self, item: Claimed) -> str | None:
+        """A worker died with this send unanswered: look for it in the channel (it carries our
+        metadata) before posting again. Slack offers this; Telegram bots cannot read history.
+        Any failure here means "not found": sending twice beats not sending."""
+        try:
+            response = await self.client.conversations_history(
+                channel=item.chat_id,
+                oldest=f"{item.alert_created_at - 60:.6f}",
+                limit=200,
+                include_all_metadata=True,
+            )
+        except (SlackApiError, TimeoutError, aiohttp.ClientError) as error:
+            log.info("could not check history before resending: %s", error)
+            return None
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_EVENT and (
+                metadata.get("event_payload") or {}
+            ) == _mark(item):
+                return str(message.get("ts") or "")
+        return None

@@ -65,6 +65,9 @@ class Claimed:
     text: str
     ack_payload: str
     claimed_at: float
+    alert_created_at: float = 0.0
+    unsure: bool = False
+    """Taken over from a worker whose lease ran out: that worker may have sent it already."""
 
 
 # -- outcomes, as the senders classify the platform's answer ---------------------------------------
@@ -201,6 +204,7 @@ def claim(
             )
             continue
         seen_channels.add(channel.id)
+        unsure = delivery.status == "sending"
         delivery.status = "sending"
         delivery.attempts += 1
         delivery.worker = worker
@@ -219,6 +223,8 @@ def claim(
                 text=message_text(alert),
                 ack_payload=f"ack {show_id(alert.id)}",
                 claimed_at=now,
+                alert_created_at=_ts(alert.created_at),
+                unsure=unsure,
             )
         )
     window.entries = entries
