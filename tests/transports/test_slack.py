@@ -80,11 +80,8 @@ def test_conversation_dm_channel_modal_and_buttons(bot: Running, fake: FakeSlack
 
     # the report form is a modal; its submission is validated field by field
     c.command(DM_ALICE, ALICE, "report")
-    view = (
-        json.loads(str(c.wait("views.open", 1)[-1]["view"]))
-        if isinstance(c.fake.calls_to("views.open")[-1].params["view"], str)
-        else c.fake.calls_to("views.open")[-1].params["view"]
-    )
+    opened = c.wait("views.open", 1)[-1]["view"]  # wait first: the command is answered async
+    view = json.loads(opened) if isinstance(opened, str) else opened
     assert {b["block_id"] for b in view["blocks"]} == {
         "category",
         "severity",
