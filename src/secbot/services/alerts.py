@@ -99,14 +99,11 @@ def parse_expiry(text: str, now: datetime) -> datetime | None:
             parsed = dateparser.parse(text.strip())
             expires = parsed if parsed.tzinfo else parsed.replace(tzinfo=now.tzinfo)
             expires.utcoffset()  # an offset like +25:00 parses, then fails here
-            in_past = expires <= now
         except (ValueError, OverflowError, TypeError):
             raise InvalidInput(
                 "I couldn't read the expiry. Try `6h`, `24 hours`, `3 days`, `none` or a UTC "
                 "date like `2026-12-01 18:00`."
             ) from None
-        if in_past:
-            raise InvalidInput("The expiry must be in the future.")
     if expires <= now:
         raise InvalidInput("The expiry must be in the future.")
     if expires - now > MAX_EXPIRY:
