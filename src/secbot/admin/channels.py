@@ -5,27 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from secbot.db.models import Channel, State
-from secbot.domain.enums import AudienceKind
+from secbot.db.models import Channel
 from secbot.domain.errors import InvalidInput, NotFound
 from secbot.services import audit
+from secbot.services.identity import find_channel, parse_audience
 
 PLATFORMS = ("telegram", "slack", "console")
-
-
-def parse_audience(session: Session, text: str) -> tuple[AudienceKind, list[str]]:
-    value = text.strip()
-    if value.lower() == "all":
-        return AudienceKind.ALL, []
-    if value.lower() == "secretariat":
-        return AudienceKind.SECRETARIAT, []
-    codes = sorted({c.strip().upper() for c in value.split(",") if c.strip()})
-    if not codes:
-        raise InvalidInput("Audience is `all`, `secretariat` or state codes like BRB,JAM.")
-    unknown = [c for c in codes if session.get(State, c) is None]
-    if unknown:
-        raise InvalidInput(f"Unknown state code(s): {', '.join(unknown)}.")
-    return AudienceKind.STATES, codes
 
 
 def add_channel(
@@ -62,16 +47,6 @@ def add_channel(
     return channel
 
 
-def find_channel(session: Session, platform: str, workspace: str, chat_id: str) -> Channel | None:
-    return session.scalar(
-        select(Channel).where(
-            Channel.platform == platform,
-            Channel.workspace == workspace,
-            Channel.chat_id == chat_id,
-        )
-    )
-
-
 def list_channels(session: Session) -> list[Channel]:
     return list(session.scalars(select(Channel).order_by(Channel.id)))
 
@@ -90,14 +65,7 @@ def mark_removed(
 ) -> bool:
     """The platform told us the bot left or lost a chat: stop sending there, keep the history.
     Returns whether an active channel was deactivated."""
-    channel = session.scalar(
-        select(Channel).where(
-            Channel.platform == platform,
-            Channel.workspace == workspace,
-            Channel.chat_id == chat_id,
-            Channel.active.is_(True),
-        )
-    )
+    channel = find_channel(session, platform, workspace, chat_id, active_only=True)
     if channel is None:
         return False
     channel.active = False

@@ -19,7 +19,7 @@ from secbot.engine.alert_render import heading, list_line, status_text
 from secbot.engine.context import Context
 from secbot.engine.messages import Button, Reply, rows
 from secbot.services import alerts
-from secbot.services.identity import require_role
+from secbot.services.identity import find_channel, require_role
 
 FLOW = "alert"
 STEPS = (
@@ -236,7 +236,8 @@ def ack(ctx: Context, args: str) -> list[Reply]:
         if not alerts.addressed_to_room(found, ctx.principal.place.audience):
             raise alerts.not_found(alert_id)
         i = ctx.inbound
-        channel_id = alerts.channel_for_chat(ctx.session, i.platform, i.workspace, i.chat_id)
+        room = find_channel(ctx.session, i.platform, i.workspace, i.chat_id)
+        channel_id = room.id if room is not None else None
     row, created = alerts.acknowledge(
         ctx.session, ctx.principal, alert_id, channel_id=channel_id, now=ctx.now
     )
@@ -273,7 +274,7 @@ def register(ctx: Context, args: str) -> list[Reply]:
         )
     alerts.parse_tags(" ".join(tags))
     i = ctx.inbound
-    existing = channel_ops.find_channel(ctx.session, i.platform, i.workspace, i.chat_id)
+    existing = find_channel(ctx.session, i.platform, i.workspace, i.chat_id)
     if (
         ctx.role is Role.STATE_ADMIN
         and existing is not None

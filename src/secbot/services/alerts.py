@@ -32,7 +32,7 @@ from secbot.domain.cap import (
 from secbot.domain.enums import AudienceKind
 from secbot.domain.errors import FormErrors, InvalidInput, NotFound, NotPermitted
 from secbot.domain.text import clean_text, one_line
-from secbot.services import audit, submissions
+from secbot.services import audit, identity, submissions
 
 HEADLINE_MAX = 160
 BODY_MAX = 3000
@@ -112,18 +112,13 @@ def parse_expiry(text: str, now: datetime) -> datetime | None:
 
 
 def parse_audience(session: Session, text: str) -> tuple[AudienceKind, tuple[str, ...]]:
+    """The registration rule of `identity.parse_audience`, with the looser wording a person
+    types in a form (`everyone`, `BRB JAM`)."""
     value = text.strip()
-    if value.lower() in ("all", "everyone", "all channels"):
-        return AudienceKind.ALL, ()
-    if value.lower() == "secretariat":
-        return AudienceKind.SECRETARIAT, ()
-    codes = sorted({c.strip().upper() for c in re.split(r"[,\s]+", value) if c.strip()})
-    if not codes:
-        raise InvalidInput("Audience is `all`, `secretariat` or state codes like BRB,JAM.")
-    unknown = [c for c in codes if session.get(State, c) is None]
-    if unknown:
-        raise InvalidInput(f"Unknown state code(s): {', '.join(unknown)}.")
-    return AudienceKind.STATES, tuple(codes)
+    if value.lower() in ("everyone", "all channels"):
+        value = "all"
+    kind, states = identity.parse_audience(session, re.sub(r"[,\s]+", ",", value))
+    return kind, tuple(states)
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
@@ -495,16 +490,6 @@ def area_names(session: Session, alert: Alert) -> list[str]:
     if alert.audience_kind == AudienceKind.STATES:
         query = query.where(State.code.in_(alert.audience_states))
     return list(session.scalars(query))
-
-
-def channel_for_chat(session: Session, platform: str, workspace: str, chat_id: str) -> int | None:
-    return session.scalar(
-        select(Channel.id).where(
-            Channel.platform == platform,
-            Channel.workspace == workspace,
-            Channel.chat_id == chat_id,
-        )
-    )
 
 
 def known_tags(session: Session) -> list[str]:

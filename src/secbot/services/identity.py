@@ -65,17 +65,40 @@ def find_member(session: Session, account: Account) -> Member | None:
     )
 
 
+def parse_audience(session: Session, text: str) -> tuple[AudienceKind, list[str]]:
+    """`all`, `secretariat` or comma-separated state codes, each of which must exist."""
+    value = text.strip()
+    if value.lower() == "all":
+        return AudienceKind.ALL, []
+    if value.lower() == "secretariat":
+        return AudienceKind.SECRETARIAT, []
+    codes = sorted({c.strip().upper() for c in value.split(",") if c.strip()})
+    if not codes:
+        raise InvalidInput("Audience is `all`, `secretariat` or state codes like BRB,JAM.")
+    unknown = [c for c in codes if session.get(State, c) is None]
+    if unknown:
+        raise InvalidInput(f"Unknown state code(s): {', '.join(unknown)}.")
+    return AudienceKind.STATES, codes
+
+
+def find_channel(
+    session: Session, platform: str, workspace: str, chat_id: str, *, active_only: bool = False
+) -> Channel | None:
+    """The registration of one chat: the only place that looks a chat up."""
+    query = select(Channel).where(
+        Channel.platform == platform,
+        Channel.workspace == workspace,
+        Channel.chat_id == chat_id,
+    )
+    if active_only:
+        query = query.where(Channel.active.is_(True))
+    return session.scalar(query)
+
+
 def channel_audience(
     session: Session, platform: str, workspace: str, chat_id: str
 ) -> frozenset[str] | None:
-    channel = session.scalar(
-        select(Channel).where(
-            Channel.platform == platform,
-            Channel.workspace == workspace,
-            Channel.chat_id == chat_id,
-            Channel.active.is_(True),
-        )
-    )
+    channel = find_channel(session, platform, workspace, chat_id, active_only=True)
     if channel is None:
         return None
     seen = frozenset(channel.seen_parties or ())
@@ -92,14 +115,7 @@ def note_party_in_channel(
 ) -> None:
     """A member whose party the registration left out has evidently joined the room: widen
     the audience the group rule must satisfy (an admin can re-register to reset it)."""
-    channel = session.scalar(
-        select(Channel).where(
-            Channel.platform == platform,
-            Channel.workspace == workspace,
-            Channel.chat_id == chat_id,
-            Channel.active.is_(True),
-        )
-    )
+    channel = find_channel(session, platform, workspace, chat_id, active_only=True)
     if channel is not None and party not in (channel.seen_parties or []):
         channel.seen_parties = sorted({*(channel.seen_parties or []), party})
 
