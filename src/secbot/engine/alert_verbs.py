@@ -7,7 +7,6 @@ checked as it is answered, and the confirm step runs the same `alerts.validate` 
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from secbot.admin import channels as channel_ops
@@ -15,6 +14,7 @@ from secbot.db.models import Draft
 from secbot.domain.cap import CATEGORY_LABELS, CapCategory, CapCertainty, CapSeverity, CapUrgency
 from secbot.domain.enums import AudienceKind, Role
 from secbot.domain.errors import FormErrors, InvalidInput, NotPermitted
+from secbot.engine import drafts
 from secbot.engine.alert_render import heading, list_line, status_text
 from secbot.engine.context import Context
 from secbot.engine.messages import Button, Reply, rows
@@ -98,10 +98,7 @@ def _question(ctx: Context, step: str, data: dict[str, Any]) -> Reply:
 
 
 def _draft(ctx: Context) -> Draft | None:
-    if ctx.principal.member_id is None:
-        return None
-    draft = ctx.session.get(Draft, ctx.principal.member_id)
-    return draft if draft is not None and draft.flow == FLOW else None
+    return drafts.current(ctx, FLOW)
 
 
 def alert(ctx: Context, args: str) -> list[Reply]:
@@ -110,23 +107,12 @@ def alert(ctx: Context, args: str) -> list[Reply]:
         return show(ctx, args)
     ctx.require_direct("compose an alert")
     alerts.require_secretariat(ctx.principal, "send alerts")
-    assert ctx.principal.member_id is not None
-    draft = ctx.session.get(Draft, ctx.principal.member_id)
-    if draft is not None and draft.flow == FLOW:
+    draft, resumed = drafts.resume_or_start(ctx, FLOW, STEPS[0])
+    if resumed:
         return [
             Reply("You have an alert in progress; let's continue."),
             _question(ctx, draft.step, draft.data),
         ]
-    if draft is not None:
-        ctx.session.delete(draft)
-        ctx.session.flush()
-    draft = Draft(
-        member_id=ctx.principal.member_id,
-        flow=FLOW,
-        step=STEPS[0],
-        data={"nonce": secrets.token_hex(8)},
-    )
-    ctx.session.add(draft)
     return [_question(ctx, draft.step, draft.data)]
 
 

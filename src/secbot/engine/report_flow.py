@@ -17,6 +17,7 @@ from secbot.domain.guess import guess_severity, guess_title
 from secbot.domain.taxonomy import BY_KEY, CATEGORIES, find_category, guess_category
 from secbot.domain.text import one_line
 from secbot.domain.when import parse_when, show_when
+from secbot.engine import drafts
 from secbot.engine.context import Context
 from secbot.engine.messages import Button, Reply, rows
 from secbot.services.identity import require_role
@@ -91,36 +92,22 @@ def start(ctx: Context, args: str) -> list[Reply]:
         return one_line_report(ctx, args.strip())
     if ctx.inbound.supports_forms:
         return [Reply("Opening the report form…", extras={"open_form": FORM})]
-    draft = _draft(ctx)
-    if draft is not None and draft.flow == FORM:
+    draft, resumed = drafts.resume_or_start(ctx, FORM, STEPS[0])
+    if resumed:
         return [
             Reply("You have a report in progress; let's continue."),
             _question(draft.step, draft.data),
         ]
-    if draft is not None:  # another form left open: the new one replaces it
-        ctx.session.delete(draft)
-        ctx.session.flush()
-    assert ctx.principal.member_id is not None
-    draft = Draft(
-        member_id=ctx.principal.member_id,
-        flow=FORM,
-        step=STEPS[0],
-        data={"nonce": secrets.token_hex(8)},
-    )
-    ctx.session.add(draft)
     return [_question(draft.step, draft.data)]
 
 
 def _draft(ctx: Context) -> Draft | None:
     """Any open form (report or alert): `cancel` and `start` see them all."""
-    if ctx.principal.member_id is None:
-        return None
-    return ctx.session.get(Draft, ctx.principal.member_id)
+    return drafts.current(ctx)
 
 
 def has_draft(ctx: Context) -> bool:
-    draft = _draft(ctx)
-    return draft is not None and draft.flow == FORM
+    return drafts.current(ctx, FORM) is not None
 
 
 def cancel(ctx: Context, args: str) -> list[Reply]:
