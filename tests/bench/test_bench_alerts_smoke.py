@@ -3,32 +3,20 @@ and a SIGKILL restart of the real `secbot serve` process, on SQLite (about 30 se
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bench_alerts.py"
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_alerts", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
+from tests.bench.scripts import load_script
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_bench_alerts_smoke(tmp_path: Path) -> None:
     out = tmp_path / "alerts.json"
-    returned = _load().main(
+    returned = load_script("bench_alerts").main(
         [
             "--telegram",
             "40",
@@ -73,7 +61,7 @@ def test_two_dispatch_processes_on_postgresql_send_nothing_twice(tmp_path: Path)
     if not pg_url:
         pytest.skip("needs PostgreSQL: SECBOT_TEST_DATABASE_URL is not set (.ci/run sets it)")
     out = tmp_path / "alerts.json"
-    _load().main(
+    load_script("bench_alerts").main(
         [
             "--telegram",
             "60",

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bench_retrieval.py"
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_retrieval", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
+from tests.bench.scripts import load_script
 
 
 @pytest.mark.slow
 def test_bench_smoke(tmp_path: Path) -> None:
     out = tmp_path / "retrieval.json"
-    returned = _load().main(
+    returned = load_script("bench_retrieval").main(
         ["--reports", "200", "--questions", "10", "--out", str(out), "--data-dir", str(tmp_path)]
     )
     result = json.loads(out.read_text(encoding="utf-8"))

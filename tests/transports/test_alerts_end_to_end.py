@@ -12,6 +12,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from secbot.admin.channels import add_channel
 from secbot.db.models import AlertAck, Channel
 from secbot.domain.enums import Role
 from tests.fakes import slack_server as s
@@ -32,11 +33,13 @@ def fakes() -> Iterator[tuple[FakeTelegramServer, FakeSlackServer]]:
         yield telegram, slack
 
 
-def test_compose_deliver_and_acknowledge_on_both_platforms(
+@pytest.fixture
+def bot(
     fakes: tuple[FakeTelegramServer, FakeSlackServer], start_bot: Callable[..., Running]
-) -> None:
+) -> Running:
+    """serve() on both fakes, with a Telegram group and a Slack channel registered for all."""
     telegram, slack = fakes
-    bot = start_bot(
+    running = start_bot(
         telegram_token=SecretStr("123456:TEST-token"),
         telegram_base_url=telegram.url,
         slack_bot_token=SecretStr("xoxb-test"),
@@ -44,19 +47,18 @@ def test_compose_deliver_and_acknowledge_on_both_platforms(
         slack_api_url=slack.base_url,
     )
     slack.add_channel(ROOM)
-    bot.world.register_group(str(GROUP), "all", platform="telegram")
-    with bot.app.db.transaction() as session:
-        session.add(
-            Channel(
-                platform="slack",
-                workspace=TEAM,
-                chat_id=ROOM,
-                audience_kind="all",
-                audience_states=[],
-                tags=[],
-                seen_parties=[],
-            )
+    running.world.register_group(str(GROUP), "all", platform="telegram")
+    with running.app.db.transaction() as session:
+        add_channel(
+            session, platform="slack", workspace=TEAM, chat_id=ROOM, audience="all", by="test"
         )
+    return running
+
+
+def test_compose_deliver_and_acknowledge_on_both_platforms(
+    fakes: tuple[FakeTelegramServer, FakeSlackServer], bot: Running
+) -> None:
+    telegram, slack = fakes
 
     def say(chat: int, user: int, text: str) -> str:
         before = len(telegram.sent(chat))
@@ -134,30 +136,10 @@ def test_compose_deliver_and_acknowledge_on_both_platforms(
 
 
 def test_a_bot_removed_from_a_chat_marks_the_channel_so_alerts_skip_it(
-    fakes: tuple[FakeTelegramServer, FakeSlackServer], start_bot: Callable[..., Running]
+    fakes: tuple[FakeTelegramServer, FakeSlackServer], bot: Running
 ) -> None:
-    telegram, slack = fakes
-    bot = start_bot(
-        telegram_token=SecretStr("123456:TEST-token"),
-        telegram_base_url=telegram.url,
-        slack_bot_token=SecretStr("xoxb-test"),
-        slack_signing_secret=SecretStr(SECRET),
-        slack_api_url=slack.base_url,
-    )
-    bot.world.register_group(str(GROUP), "all", platform="telegram")
+    telegram, _slack = fakes
     bot.world.register_group("-100901", "all", platform="telegram")
-    with bot.app.db.transaction() as session:
-        session.add(
-            Channel(
-                platform="slack",
-                workspace=TEAM,
-                chat_id=ROOM,
-                audience_kind="all",
-                audience_states=[],
-                tags=[],
-                seen_parties=[],
-            )
-        )
     me = telegram.bot_user
     telegram.push_raw(
         {
