@@ -3,7 +3,9 @@ served from a daemon thread, usable as a context manager."""
 
 from __future__ import annotations
 
+import random
 import threading
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
@@ -20,6 +22,44 @@ class _Server(ThreadingHTTPServer):
 class LoopbackServer:
     _httpd: ThreadingHTTPServer | None
     _thread: threading.Thread | None
+    _cond: threading.Condition
+    chaos_methods: frozenset[str] = frozenset()
+    """The calls `chaos` affects unless told otherwise; each fake names its own."""
+    _rng: random.Random | None = None
+    _chaos_429 = 0.0
+    _chaos_5xx = 0.0
+    _chaos_retry_after = 1
+    _chaos_selected: frozenset[str] = frozenset()
+
+    def chaos(
+        self,
+        *,
+        p_429: float = 0.0,
+        p_5xx: float = 0.0,
+        seed: int = 0,
+        retry_after: int = 1,
+        methods: Iterable[str] | None = None,
+    ) -> None:
+        """Fail calls at random (seeded, so a run repeats): a 429 with `p_429`, a server error
+        with `p_5xx` (each fake answers as its platform does). Only `methods` are affected
+        (default: the fake's `chaos_methods`). Call with no probabilities to switch it off."""
+        with self._cond:
+            self._rng = random.Random(seed)
+            self._chaos_429 = p_429
+            self._chaos_5xx = p_5xx
+            self._chaos_retry_after = retry_after
+            self._chaos_selected = frozenset(methods) if methods is not None else self.chaos_methods
+
+    def _chaos_draw(self, method: str) -> str | None:
+        """`"429"`, `"5xx"` or None for one call (the lock is held by the caller)."""
+        if self._rng is None or method not in self._chaos_selected:
+            return None
+        draw = self._rng.random()
+        if draw < self._chaos_429:
+            return "429"
+        if draw < self._chaos_429 + self._chaos_5xx:
+            return "5xx"
+        return None
 
     def _handler_base(self) -> type[BaseHTTPRequestHandler]:
         """The fake's request handler; it is subclassed with `fake` pointing at this server."""

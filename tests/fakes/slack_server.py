@@ -22,12 +22,11 @@ import hashlib
 import hmac
 import itertools
 import json
-import random
 import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -92,6 +91,9 @@ class FakeSlackServer(LoopbackServer):
     replaceable so limit tests need not sleep.
     """
 
+    # chaos: posting, updating and views by default; a server error is an HTTP 500
+    chaos_methods = DEFAULT_CHAOS_METHODS
+
     def __init__(
         self,
         *,
@@ -127,11 +129,6 @@ class FakeSlackServer(LoopbackServer):
         self._ts_counter = itertools.count(1)
         self._view_counter = itertools.count(1)
         self._ts_base = int(time.time())
-        self._rng: random.Random | None = None
-        self._chaos_429 = 0.0
-        self._chaos_5xx = 0.0
-        self._chaos_retry_after = 1
-        self._chaos_methods: frozenset[str] = DEFAULT_CHAOS_METHODS
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._handlers: dict[str, Callable[[dict[str, Any]], JSON]] = {
@@ -245,29 +242,6 @@ class FakeSlackServer(LoopbackServer):
                 for _ in range(times)
             )
 
-    def chaos(
-        self,
-        *,
-        p_429: float = 0.0,
-        p_5xx: float = 0.0,
-        seed: int = 0,
-        retry_after: int = 1,
-        methods: Iterable[str] | None = None,
-    ) -> None:
-        """Fail calls at random (seeded): 429 with `p_429`, HTTP 500 with `p_5xx`.
-
-        Only `methods` are affected (default: posting, updating and views). Call with no
-        probabilities to switch it off.
-        """
-        with self._cond:
-            self._rng = random.Random(seed)
-            self._chaos_429 = p_429
-            self._chaos_5xx = p_5xx
-            self._chaos_retry_after = retry_after
-            self._chaos_methods = (
-                frozenset(methods) if methods is not None else DEFAULT_CHAOS_METHODS
-            )
-
     # ---- inspection ------------------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[Call]:
@@ -378,12 +352,11 @@ class FakeSlackServer(LoopbackServer):
             if failure.method in (method, "*"):
                 del self._failures[index]
                 raise SlackApiFailure(failure.error, failure.status, failure.retry_after)
-        if self._rng is not None and method in self._chaos_methods:
-            draw = self._rng.random()
-            if draw < self._chaos_429:
-                raise SlackApiFailure("ratelimited", 429, self._chaos_retry_after)
-            if draw < self._chaos_429 + self._chaos_5xx:
-                raise SlackApiFailure("fatal_error", 500)
+        drawn = self._chaos_draw(method)
+        if drawn == "429":
+            raise SlackApiFailure("ratelimited", 429, self._chaos_retry_after)
+        if drawn == "5xx":
+            raise SlackApiFailure("fatal_error", 500)
 
     # ---- Web API methods (lock held) -------------------------------------------------------
 

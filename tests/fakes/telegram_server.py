@@ -23,12 +23,11 @@ import html.parser
 import itertools
 import json
 import math
-import random
 import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -154,6 +153,9 @@ class FakeTelegramServer(LoopbackServer):
     `clock`: monotonic seconds, replaceable so limit tests need not sleep.
     """
 
+    # chaos: sendMessage, edits and answerCallbackQuery by default; a server error is a 502
+    chaos_methods = DEFAULT_CHAOS_METHODS
+
     def __init__(
         self,
         *,
@@ -203,11 +205,6 @@ class FakeTelegramServer(LoopbackServer):
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._sends: deque[float] = deque()
         self._group_sends: dict[int, deque[float]] = {}
-        self._rng: random.Random | None = None
-        self._chaos_429 = 0.0
-        self._chaos_5xx = 0.0
-        self._chaos_retry_after = 1
-        self._chaos_methods: frozenset[str] = DEFAULT_CHAOS_METHODS
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._handlers: dict[str, Callable[[dict[str, Any], Call], Any]] = {
@@ -426,29 +423,6 @@ class FakeTelegramServer(LoopbackServer):
                 _Failure(method, status, description, params or None) for _ in range(times)
             )
 
-    def chaos(
-        self,
-        *,
-        p_429: float = 0.0,
-        p_5xx: float = 0.0,
-        seed: int = 0,
-        retry_after: int = 1,
-        methods: Iterable[str] | None = None,
-    ) -> None:
-        """Fail calls at random (seeded, so a run repeats): 429 with `p_429`, 502 with `p_5xx`.
-
-        Only `methods` are affected (default: sendMessage, edits, answerCallbackQuery). Call with
-        no probabilities to switch it off.
-        """
-        with self._cond:
-            self._rng = random.Random(seed)
-            self._chaos_429 = p_429
-            self._chaos_5xx = p_5xx
-            self._chaos_retry_after = retry_after
-            self._chaos_methods = (
-                frozenset(methods) if methods is not None else DEFAULT_CHAOS_METHODS
-            )
-
     # ---- inspection ------------------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[Call]:
@@ -530,12 +504,11 @@ class FakeTelegramServer(LoopbackServer):
             if failure.method in (method, "*"):
                 del self._failures[index]
                 raise TelegramApiError(failure.status, failure.description, failure.parameters)
-        if self._rng is not None and method in self._chaos_methods:
-            draw = self._rng.random()
-            if draw < self._chaos_429:
-                raise _too_many(self._chaos_retry_after)
-            if draw < self._chaos_429 + self._chaos_5xx:
-                raise TelegramApiError(502, "Bad Gateway")
+        drawn = self._chaos_draw(method)
+        if drawn == "429":
+            raise _too_many(self._chaos_retry_after)
+        if drawn == "5xx":
+            raise TelegramApiError(502, "Bad Gateway")
 
     # ---- Bot API methods -------------------------------------------------------------------
 
