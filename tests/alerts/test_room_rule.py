@@ -25,12 +25,15 @@ state_sets = st.sets(st.sampled_from(STATES), min_size=1, max_size=3)
 def rooms(draw: st.DrawFn) -> Channel:
     kind = draw(st.sampled_from(["all", "secretariat", "states"]))
     states = sorted(draw(state_sets)) if kind == "states" else []
+    everyone = {*STATES, SECRETARIAT}
+    registered = {"all": everyone, "secretariat": {SECRETARIAT}}.get(kind, set(states))
     return Channel(
         platform="telegram",
         chat_id="-1",
         audience_kind=kind,
         audience_states=states,
-        seen_parties=sorted(draw(parties)),
+        # Only parties the registration left out are ever noted as seen (note_party_in_channel).
+        seen_parties=sorted(draw(parties) - registered),
         tags=[],
     )
 
