@@ -10,10 +10,10 @@ from secbot.config import Settings
 from secbot.db.migrate import upgrade
 from secbot.db.session import Database
 from secbot.engine.engine import Engine
+from secbot.knowledge.ask import LLM, Asker
 from secbot.knowledge.embeddings import Embedder
 from secbot.knowledge.index import KnowledgeIndex, RepairReport
 from secbot.knowledge.ingest import IngestReport, sync_folder
-from secbot.services.ask import LLM, Asker
 from secbot.services.knowledge_sync import SyncReport, sync_knowledge
 
 log = logging.getLogger(__name__)

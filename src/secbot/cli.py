@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import func, select
 
+from secbot.access import audit
 from secbot.access.principal import Place, Principal
 from secbot.admin import channels as channel_ops
 from secbot.admin import states as state_ops
@@ -24,7 +25,7 @@ from secbot.knowledge import ingest
 from secbot.knowledge.documents import DocumentError
 from secbot.knowledge.files import KnowledgeFileError
 from secbot.knowledge.passages import Answer
-from secbot.services import audit, identity
+from secbot.services import identity
 from secbot.transports.console import PLATFORM, ConsoleChat
 
 app = typer.Typer(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from secbot.access import audit
 from secbot.db.models import Channel
 from secbot.domain.errors import InvalidInput, NotFound
-from secbot.services import audit
 from secbot.services.identity import find_channel, parse_audience
 
 PLATFORMS = ("telegram", "slack", "console")

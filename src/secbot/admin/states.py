@@ -7,9 +7,9 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from secbot.access import audit
 from secbot.db.models import State
 from secbot.domain.errors import InvalidInput
-from secbot.services import audit
 
 CODE = re.compile(r"^[A-Z]{3}$")
 

@@ -12,7 +12,7 @@ from secbot.access.scope import Scope, scope_for
 from secbot.domain.enums import ChatKind, Role
 from secbot.domain.errors import NotPermitted
 from secbot.engine.messages import Inbound
-from secbot.services.ask import Asker
+from secbot.knowledge.ask import Asker
 from secbot.services.identity import Account
 
 

@@ -29,8 +29,8 @@ from secbot.engine import (
 )
 from secbot.engine.context import Context
 from secbot.engine.messages import Inbound, Reply
+from secbot.knowledge.ask import Asker
 from secbot.services import identity
-from secbot.services.ask import Asker
 
 log = logging.getLogger(__name__)
 

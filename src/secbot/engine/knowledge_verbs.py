@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from secbot.access import audit
 from secbot.domain.errors import InvalidInput, NotFound
 from secbot.domain.guess import guess_title
 from secbot.domain.taxonomy import guess_category
 from secbot.engine.context import Context
 from secbot.engine.messages import Reply
 from secbot.engine.render import contact_line, objective_line, threat_detail, threat_line
-from secbot.services import audit, registers
+from secbot.services import registers
 
 LIMIT = 12
 T = TypeVar("T")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from secbot.access import audit
+from secbot.access import reads as submissions
 from secbot.domain.enums import TLP, IncidentStatus, Severity
 from secbot.domain.errors import InvalidInput, NotFound, no_such_report
 from secbot.domain.taxonomy import CATEGORIES
 from secbot.engine.context import Context
 from secbot.engine.messages import Button, Reply, rows
 from secbot.engine.render import incident_detail, incident_line
-from secbot.services import audit, incidents, sharing, submissions
+from secbot.services import incidents, sharing
 
 LIST_LIMIT = 20
 GROUP_FOOTER = "For anything private to your state, ask me in a direct message."

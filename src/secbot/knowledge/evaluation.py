@@ -19,9 +19,9 @@ from secbot.access.chroma import retrieval_where
 from secbot.access.principal import Principal
 from secbot.access.scope import scope_for
 from secbot.db.session import Database
+from secbot.knowledge.ask import Asker
 from secbot.knowledge.chunking import locator_matches
 from secbot.knowledge.retriever import Hit, HybridRetriever, Mode
-from secbot.services.ask import Asker
 
 MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid")
 

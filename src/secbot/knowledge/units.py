@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from secbot.access.chroma import REGIONAL, readers_metadata
+from secbot.access.reads import active_grantees_bulk
 from secbot.db.models import (
     Contact,
     Objective,
@@ -24,7 +25,6 @@ from secbot.db.models import (
     ThreatEntry,
 )
 from secbot.domain.taxonomy import BY_KEY
-from secbot.services.submissions import active_grantees_bulk
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from dateutil import parser as dateparser
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from secbot.access import audit
+from secbot.access import reads as submissions
 from secbot.access.principal import SECRETARIAT, Principal
 from secbot.access.scope import GROUP_TLPS, Scope, permits
 from secbot.db.models import Alert, AlertAck, AlertDelivery, Channel, State, Submission
@@ -32,7 +34,7 @@ from secbot.domain.cap import (
 from secbot.domain.enums import AudienceKind
 from secbot.domain.errors import FormErrors, InvalidInput, NotFound, NotPermitted
 from secbot.domain.text import clean_text, one_line
-from secbot.services import audit, identity, submissions
+from secbot.services import identity
 
 HEADLINE_MAX = 160
 BODY_MAX = 3000

@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from secbot.access import audit
 from secbot.access.principal import SECRETARIAT, Place, Principal, party_for
 from secbot.db.models import Channel, Draft, Invite, Member, State
 from secbot.db.types import utcnow
 from secbot.domain.enums import AudienceKind, Role
 from secbot.domain.errors import InvalidInput, NotFound, NotPermitted
 from secbot.domain.text import one_line
-from secbot.services import audit
 
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: codes get read aloud and retyped
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){2,3}$")

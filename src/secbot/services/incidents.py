@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from secbot.access import audit
 from secbot.access.principal import Principal
+from secbot.access.reads import active_grantees, allocate_public_id, get_visible
 from secbot.access.scope import scope_for
 from secbot.db.models import Incident, Submission
 from secbot.db.types import utcnow
@@ -17,9 +19,7 @@ from secbot.domain.errors import InvalidInput, NotPermitted
 from secbot.domain.taxonomy import BY_KEY, find_category
 from secbot.domain.text import one_line
 from secbot.domain.when import parse_when, show_when
-from secbot.services import audit
 from secbot.services.identity import require_role
-from secbot.services.submissions import active_grantees, allocate_public_id, get_visible
 
 SUBMITTERS = (Role.FOCAL_POINT, Role.STATE_ADMIN)
 

@@ -24,8 +24,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from secbot.access import audit
 from secbot.db.models import Alert, AlertDelivery, Channel, SendWindow
-from secbot.services import audit
 from secbot.services.alerts import message_text, room_fits, show_id
 
 

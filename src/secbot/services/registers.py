@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from secbot.access import audit
 from secbot.access.principal import Principal
+from secbot.access.reads import allocate_public_id, visible
 from secbot.access.scope import Scope
 from secbot.db.models import Contact, Objective, State, Submission, ThreatEntry
 from secbot.domain.enums import TLP, FunctionalArea, Impact, Likelihood, Role, ThreatStatus
 from secbot.domain.errors import InvalidInput
 from secbot.domain.taxonomy import BY_KEY
-from secbot.services import audit
 from secbot.services.identity import require_role
-from secbot.services.submissions import allocate_public_id, visible
 
 _WORD = re.compile(r"[a-z0-9+]+")
 STOP = {"the", "a", "an", "of", "and", "or", "in", "on", "for", "to", "with", "about", "what"}

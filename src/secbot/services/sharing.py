@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from secbot.access import audit
 from secbot.access.principal import ALL, SECRETARIAT, Principal
 from secbot.db.models import Share, State
 from secbot.db.types import utcnow
 from secbot.domain.enums import TLP
 from secbot.domain.errors import InvalidInput
-from secbot.services import audit
 from secbot.services.incidents import owned_for_change
 
 TARGET_HELP = (

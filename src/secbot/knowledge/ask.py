@@ -11,8 +11,10 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from secbot.access import audit
 from secbot.access.chroma import retrieval_where
 from secbot.access.principal import Principal
+from secbot.access.reads import facts
 from secbot.access.scope import Scope, permits, scope_for
 from secbot.access.sql import submission_filter
 from secbot.db.models import Submission
@@ -20,8 +22,6 @@ from secbot.knowledge import extractive
 from secbot.knowledge.passages import Answer, Passage
 from secbot.knowledge.retriever import Hit, HybridRetriever
 from secbot.knowledge.units import submission_unit
-from secbot.services import audit
-from secbot.services.submissions import facts
 
 log = logging.getLogger(__name__)
 
