@@ -58,11 +58,12 @@ from tests.fakes.slack_server import FakeSlackServer, SlackApiFailure  # noqa: E
 from tests.fakes.telegram_server import Call as TelegramCall  # noqa: E402
 from tests.fakes.telegram_server import FakeTelegramServer, TelegramApiError  # noqa: E402
 
-from secbot.admin.channels import add_channel  # noqa: E402
+from secbot.alerts import compose  # noqa: E402
+from secbot.alerts.text import show_id  # noqa: E402
 from secbot.db.models import AlertDelivery, Channel  # noqa: E402
 from secbot.db.session import Database, make_engine  # noqa: E402
 from secbot.db.types import utcnow  # noqa: E402
-from secbot.services import alerts  # noqa: E402
+from secbot.identity.channels import add_channel  # noqa: E402
 
 JSON = dict[str, Any]
 SCENARIOS = ("clean", "sigterm", "sigkill", "pg-two-workers")
@@ -357,8 +358,8 @@ def prepare(db_url: str, env: dict[str, str], run_dir: Path, chats: list[tuple[s
                 "tags": "",
                 "expires": "24h",
             }
-            data = alerts.validate(session, values, now)
-            alert, _ = alerts.create(
+            data = compose.validate(session, values, now)
+            alert, _ = compose.create(
                 session, data, principal=None, sender="bench", origin="cli", now=now
             )
             return alert.id
@@ -502,7 +503,7 @@ def measure(
     slack: BenchSlack,
     rows: list[Row],
 ) -> JSON:
-    ack = f"ack {alerts.show_id(alert_id)}"
+    ack = f"ack {show_id(alert_id)}"
     tg, tg_chats = platform_stats(
         telegram.calls_to("sendMessage"),
         telegram.faults,

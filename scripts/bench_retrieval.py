@@ -60,24 +60,20 @@ from sqlalchemy.orm import Session  # noqa: E402
 from secbot.access.chroma import retrieval_where  # noqa: E402
 from secbot.access.principal import Place, Principal  # noqa: E402
 from secbot.access.scope import scope_for  # noqa: E402
-from secbot.admin.channels import add_channel  # noqa: E402
-from secbot.admin.states import add_state  # noqa: E402
-from secbot.bootstrap import App, build  # noqa: E402
 from secbot.config import Settings  # noqa: E402
 from secbot.db.models import State  # noqa: E402
+from secbot.db.types import utcnow  # noqa: E402
 from secbot.domain.enums import TLP, ChatKind, Role, Severity  # noqa: E402
 from secbot.domain.taxonomy import CATEGORIES  # noqa: E402
 from secbot.engine.messages import Inbound  # noqa: E402
-from secbot.services.identity import (  # noqa: E402
-    Account,
-    channel_audience,
-    create_invite,
-    join,
-    list_members,
-    principal_for,
-)
-from secbot.services.incidents import IncidentInput, file_incident  # noqa: E402
-from secbot.services.sharing import share  # noqa: E402
+from secbot.entrypoints.bootstrap import App, build  # noqa: E402
+from secbot.identity.accounts import Account, principal_for  # noqa: E402
+from secbot.identity.channels import add_channel, channel_audience  # noqa: E402
+from secbot.identity.invites import create_invite, join  # noqa: E402
+from secbot.identity.members import list_members  # noqa: E402
+from secbot.identity.states import add_state  # noqa: E402
+from secbot.reports.incidents import IncidentInput, file_incident  # noqa: E402
+from secbot.reports.sharing import share  # noqa: E402
 
 TARGET_P95_MS = 150.0
 TARGET_RSS_MB = 800.0
@@ -454,9 +450,14 @@ def account(name: str) -> Account:
 
 def enrol(session: Session, name: str, role: Role, state: str | None) -> None:
     code = create_invite(
-        session, role=role, state_code=state, created_by="bench", ttl=timedelta(hours=2)
+        session,
+        role=role,
+        state_code=state,
+        created_by="bench",
+        ttl=timedelta(hours=2),
+        now=utcnow(),
     )
-    join(session, account(name), code)
+    join(session, account(name), code, utcnow())
 
 
 def setup_world(app: App, n_states: int) -> None:

@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 
-from secbot.admin.channels import add_channel
 from secbot.db.session import Database
+from secbot.db.types import utcnow
 from secbot.domain.enums import ChatKind, Role
 from secbot.engine.engine import Engine
 from secbot.engine.messages import Button, Inbound, Reply
+from secbot.identity.channels import add_channel
+from secbot.identity.invites import create_invite
 from secbot.knowledge.files import KnowledgeBundle, load_knowledge
-from secbot.services.identity import create_invite
-from secbot.services.knowledge_sync import apply_bundle
+from secbot.registers.sync import apply_bundle
 from tests.conftest import KNOWLEDGE
 
 
@@ -38,7 +39,12 @@ class World:
     def invite(self, role: Role, state: str | None = None, hours: int = 24) -> str:
         with self.db.transaction() as session:
             return create_invite(
-                session, role=role, state_code=state, created_by="test", ttl=timedelta(hours=hours)
+                session,
+                role=role,
+                state_code=state,
+                created_by="test",
+                ttl=timedelta(hours=hours),
+                now=utcnow(),
             )
 
     def chat(self, name: str, platform: str = "console", group: str | None = None) -> Chat:

@@ -1,5 +1,5 @@
 """`python -m secbot` is the same as the `secbot` command."""
 
-from secbot.cli import main
+from secbot.entrypoints.cli import main
 
 main()

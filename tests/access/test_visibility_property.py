@@ -17,7 +17,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secbot.access.principal import ALL, SECRETARIAT, Place, Principal, party_for
-from secbot.admin.channels import add_channel
 from secbot.db.models import Member, State
 from secbot.db.session import Database
 from secbot.db.types import utcnow
@@ -25,8 +24,10 @@ from secbot.domain.enums import TLP, ChatKind, Role, Severity
 from secbot.domain.errors import SecbotError
 from secbot.engine.engine import Engine
 from secbot.engine.messages import Inbound
-from secbot.services import incidents, registers, sharing
-from secbot.services.incidents import IncidentInput
+from secbot.identity.channels import add_channel
+from secbot.registers import threats as registers
+from secbot.reports import incidents, sharing
+from secbot.reports.incidents import IncidentInput
 
 STATES = ["BRB", "JAM", "TTO", "LCA"]
 # Each example drives ~100 engine calls; CI runs 200 per database (400 in all), a dev run 40.
@@ -156,7 +157,7 @@ def test_every_read_verb_shows_exactly_what_the_rule_allows(
                 if is_share:
                     sharing.share(session, owner, public_id, [grantee])
                 else:
-                    sharing.unshare(session, owner, public_id, [grantee])
+                    sharing.unshare(session, owner, public_id, [grantee], utcnow())
         except SecbotError:
             assert grantee == report.owner or (is_share and report.tlp is TLP.RED)
             continue

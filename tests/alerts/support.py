@@ -8,14 +8,14 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from secbot.admin.channels import add_channel
+from secbot.alerts import compose, outbox
+from secbot.alerts.dispatcher import Dispatcher
+from secbot.alerts.outbox import Limits, Policy
 from secbot.db.models import AlertDelivery, State
 from secbot.db.session import Database
 from secbot.db.types import utcnow
-from secbot.dispatch.dispatcher import Dispatcher
-from secbot.dispatch.senders import Sender, SlackSender, TelegramSender
-from secbot.services import alerts, outbox
-from secbot.services.outbox import Limits, Policy
+from secbot.identity.channels import add_channel
+from secbot.transports.alert_senders import Sender, SlackSender, TelegramSender
 
 STATES = {"BRB": "Barbados", "JAM": "Jamaica", "TTO": "Trinidad and Tobago"}
 TOKEN_TG = "123:abc"
@@ -60,7 +60,7 @@ def send_alert(
     key: str | None = None,
 ) -> int:
     with db.transaction() as session:
-        data = alerts.validate(
+        data = compose.validate(
             session,
             {
                 "headline": headline,
@@ -75,7 +75,7 @@ def send_alert(
             },
             utcnow(),
         )
-        alert, _ = alerts.create(
+        alert, _ = compose.create(
             session,
             data,
             principal=None,

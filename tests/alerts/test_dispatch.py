@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from secbot.alerts import outbox
+from secbot.alerts.outbox import Policy, Sent
 from secbot.db.models import AlertDelivery, AuditEvent, Channel
 from secbot.db.session import Database
 from secbot.db.types import utcnow
-from secbot.dispatch.senders import SlackSender
-from secbot.services import outbox
-from secbot.services.outbox import Policy, Sent
+from secbot.transports.alert_senders import SlackSender
 from tests.alerts.support import (
     FAST_LIMITS,
     deliveries,

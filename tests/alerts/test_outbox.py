@@ -10,11 +10,11 @@ from collections import Counter
 
 from sqlalchemy import select
 
+from secbot.alerts import outbox
+from secbot.alerts.dispatcher import Dispatcher
+from secbot.alerts.outbox import Claimed, Failed, Limits, Outcome, Policy, Retry, Sent
 from secbot.db.models import AlertDelivery
 from secbot.db.session import Database
-from secbot.dispatch.dispatcher import Dispatcher
-from secbot.services import outbox
-from secbot.services.outbox import Claimed, Failed, Limits, Outcome, Policy, Retry, Sent
 from tests.alerts.support import (
     FAST_LIMITS,
     deliveries,

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from secbot.access.principal import SECRETARIAT
+from secbot.alerts.audience import room_fits
 from secbot.db.models import Channel
-from secbot.services.alerts import room_fits
 
 STATES = ["ATG", "BRB", "JAM", "TTO", "LCA"]
 ANY_FUTURE_STATE = "*future"

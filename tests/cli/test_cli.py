@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from secbot.cli import app
 from secbot.db.session import Database
+from secbot.entrypoints.cli import app
 from tests.conftest import KNOWLEDGE
 
 runner = CliRunner()

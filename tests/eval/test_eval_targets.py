@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import KNOWLEDGE, REPO
 
-from secbot.bootstrap import build
 from secbot.config import Settings
+from secbot.entrypoints.bootstrap import build
 from secbot.knowledge import evaluation, ingest
 
 SEED = REPO.parent / "shared" / "seeds" / "security-management-model.txt"

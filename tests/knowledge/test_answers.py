@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from secbot.bootstrap import App, build
 from secbot.config import Settings
 from secbot.domain.enums import Role
+from secbot.entrypoints.bootstrap import App, build
 from secbot.knowledge import ingest
 from tests.conftest import KNOWLEDGE, REPO
 from tests.helpers import World

@@ -28,14 +28,16 @@ import pytest
 from secbot.access.chroma import retrieval_where
 from secbot.access.principal import Place, Principal
 from secbot.access.scope import scope_for
-from secbot.bootstrap import App, build
 from secbot.config import Settings
 from secbot.db.session import Database
+from secbot.db.types import utcnow
 from secbot.domain.enums import ChatKind, Role
 from secbot.engine.messages import Inbound
+from secbot.entrypoints.bootstrap import App, build
+from secbot.identity.accounts import Account, principal_for
+from secbot.identity.invites import create_invite, join
 from secbot.knowledge.embeddings import HashingEmbedder
 from secbot.knowledge.vector_index import COLLECTION
-from secbot.services.identity import Account, create_invite, join, principal_for
 from tests.conftest import KNOWLEDGE
 
 STARTUP_S = 60.0
@@ -169,9 +171,14 @@ def app(chroma_url: str, db: Database, tmp_path: Path) -> Iterator[App]:
 def _focal_point(app: App, user: str, state: str) -> Principal:
     with app.db.transaction() as session:
         code = create_invite(
-            session, role=Role.FOCAL_POINT, state_code=state, created_by="test", ttl=timedelta(1)
+            session,
+            role=Role.FOCAL_POINT,
+            state_code=state,
+            created_by="test",
+            ttl=timedelta(1),
+            now=utcnow(),
         )
-        join(session, Account("console", "", user, user), code)
+        join(session, Account("console", "", user, user), code, utcnow())
     with app.db.transaction() as session:
         return principal_for(session, Account("console", "", user, user), Place.direct())
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from secbot.bootstrap import App, build
 from secbot.config import Settings
 from secbot.db.session import Database
 from secbot.domain.enums import Role
+from secbot.entrypoints.bootstrap import App, build
 from secbot.knowledge.embeddings import HashingEmbedder
 from tests.conftest import KNOWLEDGE
 from tests.helpers import Chat, World

@@ -11,14 +11,15 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from secbot.cli import app as cli_app
+from secbot.alerts import compose, outbox
+from secbot.alerts.audience import target_channels
+from secbot.alerts.outbox import Limits, Policy
 from secbot.db.models import Alert, AlertAck, Channel, Draft
 from secbot.db.session import Database
 from secbot.db.types import utcnow
 from secbot.domain.enums import AudienceKind, Role
 from secbot.domain.errors import FormErrors
-from secbot.services import alerts, outbox
-from secbot.services.outbox import Limits, Policy
+from secbot.entrypoints.cli import app as cli_app
 from tests.alerts.support import run_until_done, send_alert, senders
 from tests.cli.test_cli import cli, env  # noqa: F401  (fixture)
 from tests.fakes.slack_server import FakeSlackServer
@@ -37,7 +38,7 @@ def tg_member(world: World, name: str, role: Role, state: str | None) -> Chat:
 
 def targets(db: Database, *states: str) -> set[str]:
     with db.transaction() as session:
-        found = alerts.target_channels(session, AudienceKind.STATES, tuple(states), ())
+        found = target_channels(session, AudienceKind.STATES, tuple(states), ())
         return {c.chat_id for c in found}
 
 
@@ -216,7 +217,7 @@ def test_quoting_check_sees_an_id_written_with_another_dash_or_fullwidth(
     alice = world.member("alice", Role.FOCAL_POINT, "BRB")
     assert "BRB-0001" in alice.say("report Unflagged vessel seen off the north coast")
     with db.transaction() as session, pytest.raises(FormErrors) as refused:
-        alerts.validate(
+        compose.validate(
             session, alert_values(f"Coast guards see a vessel; ref {written}."), utcnow()
         )
     assert "body" in refused.value.fields

@@ -16,14 +16,15 @@ import pytest
 from sqlalchemy import select
 
 from secbot.access.principal import Place
-from secbot.bootstrap import App, build
 from secbot.config import Settings
 from secbot.db.models import AuditEvent, Member, Submission
 from secbot.db.session import Database
+from secbot.db.types import utcnow
 from secbot.domain.enums import ChatKind, Role
 from secbot.engine.messages import Inbound
+from secbot.entrypoints.bootstrap import App, build
+from secbot.identity import accounts, members
 from secbot.knowledge.embeddings import HashingEmbedder
-from secbot.services import identity
 from tests.conftest import KNOWLEDGE
 from tests.helpers import World
 
@@ -78,7 +79,7 @@ def member_id(db: Database, user_id: str) -> int:
 def revoke(db: Database, user_id: str) -> None:
     mid = member_id(db, user_id)
     with db.transaction() as session:
-        identity.revoke_member(session, mid, by="test")
+        members.revoke_member(session, mid, by="test", now=utcnow())
 
 
 # --------------------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ def test_slack_workspaces_are_different_accounts(world: World) -> None:
         reply = send("T2", text)
         assert JOIN_HELP in reply and "Kestrel" not in reply, (text, reply)
     with world.db.transaction() as session:
-        from secbot.admin.channels import add_channel
+        from secbot.identity.channels import add_channel
 
         add_channel(session, platform="slack", workspace="T1", chat_id="C1", audience="BRB", by="t")
     assert "Kestrel" not in send("T1", "incident BRB-0001", "C1", ChatKind.GROUP)
@@ -309,8 +310,8 @@ def test_regional_hits_cannot_carry_private_text(app: App, iworld: World) -> Non
             assert "Zephyrine" not in doc and "sub:" not in str(meta)
     bob = iworld.member("bob", Role.DELEGATE, "JAM")
     with app.db.transaction() as session:
-        principal = identity.principal_for(
-            session, identity.Account("console", "", "bob"), Place.direct()
+        principal = accounts.principal_for(
+            session, accounts.Account("console", "", "bob"), Place.direct()
         )
         assert app.asker is not None
         question = f"who are the non-state actors? {QUESTION}"

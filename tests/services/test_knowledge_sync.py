@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from secbot.db.models import Contact, Objective, State, ThreatEntry
 from secbot.db.session import Database
-from secbot.services.knowledge_sync import apply_bundle
+from secbot.registers.sync import apply_bundle
 from tests.helpers import bundle
 
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from secbot.bootstrap import App, build
 from secbot.config import Settings
 from secbot.db.session import Database
 from secbot.domain.enums import Role
+from secbot.entrypoints.bootstrap import App, build
+from secbot.entrypoints.serve import serve
 from secbot.knowledge.embeddings import HashingEmbedder
-from secbot.transports.serve import serve
 from tests.conftest import KNOWLEDGE
 from tests.helpers import World
 

@@ -12,9 +12,9 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from secbot.admin.channels import add_channel
 from secbot.db.models import AlertAck, Channel
 from secbot.domain.enums import Role
+from secbot.identity.channels import add_channel
 from tests.fakes import slack_server as s
 from tests.fakes.slack_server import FakeSlackServer
 from tests.fakes.telegram_server import FakeTelegramServer

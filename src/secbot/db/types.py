@@ -10,6 +10,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from secbot.domain.clock import utcnow
+
+__all__ = ["JSONType", "UTCDateTime", "utcnow"]
+
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -31,7 +35,3 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

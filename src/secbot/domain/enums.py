@@ -16,11 +16,6 @@ class Role(StrEnum):
     def is_secretariat(self) -> bool:
         return self in (Role.SECRETARIAT, Role.SECRETARIAT_ADMIN)
 
-    @property
-    def may_submit(self) -> bool:
-        """Focal points and state admins file, share and unshare their state's submissions."""
-        return self in (Role.FOCAL_POINT, Role.STATE_ADMIN)
-
 
 class TLP(StrEnum):
     """Traffic Light Protocol 2.0 labels, least to most restrictive."""
@@ -141,3 +136,13 @@ class ObjectiveStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     ACHIEVED = "achieved"
     SUSPENDED = "suspended"
+
+
+class DeliveryStatus(StrEnum):
+    """One alert delivery's life: pending -> sending (claimed, leased) -> sent or failed;
+    a retry or a lapsed lease puts it back to pending."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"

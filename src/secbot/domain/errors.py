@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class SecbotError(Exception):
     """Base for every failure that is reported to the user instead of crashing."""
@@ -36,3 +41,17 @@ def no_such_report(public_id: str) -> NotFound:
         f"I can't find a report {public_id} that you can see. Check the id (it looks like "
         "BRB-0007); `reports` lists the ones you can open."
     )
+
+
+def collect(checks: Mapping[str, Callable[[], T]]) -> dict[str, T]:
+    """Run every check; one FormErrors naming each failed field, or every value by name."""
+    values: dict[str, T] = {}
+    errors: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except InvalidInput as error:
+            errors[name] = error.message
+    if errors:
+        raise FormErrors(errors)
+    return values

@@ -12,8 +12,8 @@ from secbot.access.scope import Scope, scope_for
 from secbot.domain.enums import ChatKind, Role
 from secbot.domain.errors import NotPermitted
 from secbot.engine.messages import Inbound
+from secbot.identity.accounts import Account
 from secbot.knowledge.ask import Asker
-from secbot.services.identity import Account
 
 
 @dataclass

@@ -7,7 +7,6 @@ becomes a polite reply, so bad input changes nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,52 +14,19 @@ from sqlalchemy.orm import Session
 from secbot.access.principal import Place
 from secbot.db.models import ProcessedInbound
 from secbot.db.session import Database
-from secbot.db.types import utcnow
+from secbot.domain.clock import Clock, utcnow
 from secbot.domain.enums import ChatKind
 from secbot.domain.errors import FormErrors, InvalidInput, SecbotError
 from secbot.domain.text import clean_text
-from secbot.engine import (
-    account_verbs,
-    alert_verbs,
-    ask_verbs,
-    knowledge_verbs,
-    report_flow,
-    report_verbs,
-)
 from secbot.engine.context import Context
+from secbot.engine.forms import runner as forms
 from secbot.engine.messages import Inbound, Reply
+from secbot.engine.registry import BY_NAME, FORMS
+from secbot.engine.verbs import account, ask
+from secbot.identity import accounts, channels
 from secbot.knowledge.ask import Asker
-from secbot.services import identity
 
 log = logging.getLogger(__name__)
-
-Handler = Callable[[Context, str], list[Reply]]
-
-VERBS: dict[str, Handler] = {
-    "start": account_verbs.start,
-    "help": account_verbs.help_,
-    "join": account_verbs.join,
-    "whoami": account_verbs.whoami,
-    "report": report_flow.start,
-    "cancel": report_flow.cancel,
-    "reports": report_verbs.reports,
-    "mine": report_verbs.mine,
-    "incident": report_verbs.incident,
-    "edit": report_verbs.edit,
-    "share": report_verbs.share,
-    "unshare": report_verbs.unshare,
-    "objectives": knowledge_verbs.objectives,
-    "threats": knowledge_verbs.threats,
-    "threat": knowledge_verbs.threat,
-    "contacts": knowledge_verbs.contacts,
-    "ask": ask_verbs.ask,
-    "alert": alert_verbs.alert,
-    "alerts": alert_verbs.list_alerts,
-    "ack": alert_verbs.ack,
-    "register": alert_verbs.register,
-}
-OPEN_VERBS = {"start", "help", "join"}
-"""The only verbs a stranger may use; everything else gets the join explanation."""
 
 
 def parse(text: str) -> tuple[str, str, bool]:
@@ -75,10 +41,18 @@ def parse(text: str) -> tuple[str, str, bool]:
 
 
 class Engine:
-    def __init__(self, db: Database, *, max_chars: int = 4000, asker: Asker | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_chars: int = 4000,
+        asker: Asker | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
         self.db = db
         self.max_chars = max_chars
         self.asker = asker
+        self.clock = clock
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Replies for one inbound message; [] for a delivery already handled."""
@@ -91,11 +65,11 @@ class Engine:
                 if inbound.message_key and not self._first_delivery(session, inbound):
                     return []
                 place = self._place(session, inbound)
-                account = identity.Account(
+                who = accounts.Account(
                     inbound.platform, inbound.workspace, inbound.user_id, inbound.display_name
                 )
-                principal = identity.principal_for(session, account, place)
-                ctx = Context(session, inbound, principal, utcnow(), self.max_chars, self.asker)
+                principal = accounts.principal_for(session, who, place)
+                ctx = Context(session, inbound, principal, self.clock(), self.max_chars, self.asker)
                 return self._route(ctx, text)
         except FormErrors as error:
             return [Reply(error.message, field_errors=error.fields)]
@@ -104,21 +78,19 @@ class Engine:
 
     def bot_removed(self, platform: str, workspace: str, chat_id: str, reason: str) -> bool:
         """The bot was kicked from, or lost, a registered chat: alerts stop going there."""
-        from secbot.admin.channels import mark_removed
-
         with self.db.transaction() as session:
-            return mark_removed(session, platform, workspace, chat_id, reason)
+            return channels.mark_removed(session, platform, workspace, chat_id, reason)
 
     def _note_presence(self, inbound: Inbound) -> None:
         """In its own transaction, so it holds even when the message itself fails."""
         with self.db.transaction() as session:
-            account = identity.Account(inbound.platform, inbound.workspace, inbound.user_id)
-            principal = identity.principal_for(session, account, Place.direct())
-            audience = identity.channel_audience(
+            who = accounts.Account(inbound.platform, inbound.workspace, inbound.user_id)
+            principal = accounts.principal_for(session, who, Place.direct())
+            audience = channels.channel_audience(
                 session, inbound.platform, inbound.workspace, inbound.chat_id
             )
             if principal.party and audience is not None and principal.party not in audience:
-                identity.note_party_in_channel(
+                channels.note_party_in_channel(
                     session, inbound.platform, inbound.workspace, inbound.chat_id, principal.party
                 )
 
@@ -141,32 +113,31 @@ class Engine:
         if inbound.chat_kind is ChatKind.DIRECT:
             return Place.direct()
         return Place.group(
-            identity.channel_audience(session, inbound.platform, inbound.workspace, inbound.chat_id)
+            channels.channel_audience(session, inbound.platform, inbound.workspace, inbound.chat_id)
         )
 
     def _route(self, ctx: Context, text: str) -> list[Reply]:
         if not text:
             raise InvalidInput("I got an empty message. Send `help` to see what I can do.")
-        verb, args, slash = parse(text)
+        name, args, slash = parse(text)
+        verb = BY_NAME.get(name)
         member = ctx.principal.is_member
-        if not member and verb not in OPEN_VERBS:
-            return [Reply(account_verbs.JOIN_HELP)]
+        if not member and (verb is None or not verb.open):
+            return [Reply(account.JOIN_HELP)]
         # Inside a form, text is an answer unless it is clearly a verb: `/verb ...`, or a known
         # verb alone (nobody answers "What happened?" with the single word "help").
-        is_verb = verb in VERBS and (slash or not args)
+        is_verb = verb is not None and (slash or not args)
         # A form lives in the direct chat only: typing in a group never feeds (or echoes) a draft.
         if member and not is_verb and not ctx.in_group:
-            if alert_verbs.has_draft(ctx):
-                return alert_verbs.answer(ctx, text)
-            if report_flow.has_draft(ctx):
-                return report_flow.answer(ctx, text)
-        handler = VERBS.get(verb)
-        if handler is None:
+            draft = forms.open_draft(ctx)
+            if draft is not None and draft.flow in FORMS:
+                return forms.answer(ctx, FORMS[draft.flow], draft, text)
+        if verb is None:
             if ctx.in_group or slash:
                 if slash:
                     raise InvalidInput(
-                        f"I don't know “/{verb[:30]}”. Send `help` for the list of things I can do."
+                        f"I don't know “/{name[:30]}”. Send `help` for the list of things I can do."
                     )
                 return []  # group chatter that is not a verb is not addressed to the bot
-            return ask_verbs.ask(ctx, text)  # free text in a direct message is a question
-        return handler(ctx, args)
+            return ask.ask(ctx, text)  # free text in a direct message is a question
+        return verb.handler(ctx, args)

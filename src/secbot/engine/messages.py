@@ -38,8 +38,6 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     form: str | None = None
     """Set on the steps of a guided form, so a transport can edit one message as it advances."""
-    private: bool = False
-    """Holds private material: a transport may only show it to the asker (DM or ephemeral)."""
     extras: dict[str, str] = field(default_factory=dict)
     """`open_form`: the name of a form in engine.forms the transport should open."""
     field_errors: dict[str, str] = field(default_factory=dict)

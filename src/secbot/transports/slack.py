@@ -16,14 +16,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from secbot.config import Settings
 from secbot.domain.enums import ChatKind
-from secbot.engine.forms import REPORT_FORM
 from secbot.engine.messages import Button, Inbound, Reply
+from secbot.engine.registry import FORMS
 from secbot.transports.runner import EngineRunner
 from secbot.transports.slack_blocks import MODAL_CALLBACK, blocks, form_values, modal
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
-FORMS = {"report": ("New report", REPORT_FORM)}
 _MENTION = re.compile(r"^\s*<@[A-Z0-9]+>\s*")
 
 # Bolt logs the body of a request that fails verification at INFO: keep it out of the logs.
@@ -196,9 +195,8 @@ class SlackTransport:
         for reply in replies:
             form = reply.extras.get("open_form")
             if form in FORMS and trigger_id:
-                title, fields = FORMS[form]
                 await self.client.views_open(
-                    trigger_id=trigger_id, view=modal(form, title, fields, inbound.chat_id)
+                    trigger_id=trigger_id, view=modal(FORMS[form], inbound.chat_id)
                 )
             elif form in FORMS:
                 # A plain message carries no trigger_id, so a modal cannot open from it: offer

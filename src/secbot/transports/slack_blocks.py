@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from secbot.engine.forms import Field
+from secbot.engine.forms import Field, Form
 from secbot.engine.messages import Reply
 
 SECTION_LIMIT = 2900
@@ -52,7 +52,7 @@ def _element(field: Field) -> dict[str, Any]:
     if field.kind == "choice":
         options = [
             {"text": {"type": "plain_text", "text": label[:75]}, "value": value}
-            for label, value in field.options
+            for label, value in ((c.label, c.value) for c in field.choices)
         ]
         element: dict[str, Any] = {
             "type": "static_select",
@@ -75,12 +75,12 @@ def _element(field: Field) -> dict[str, Any]:
     return element
 
 
-def modal(name: str, title: str, fields: tuple[Field, ...], metadata: str) -> dict[str, Any]:
+def modal(form: Form, metadata: str) -> dict[str, Any]:
     return {
         "type": "modal",
-        "callback_id": f"{MODAL_CALLBACK}:{name}",
+        "callback_id": f"{MODAL_CALLBACK}:{form.name}",
         "private_metadata": metadata,
-        "title": {"type": "plain_text", "text": title[:24]},
+        "title": {"type": "plain_text", "text": form.title[:24]},
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
@@ -91,7 +91,7 @@ def modal(name: str, title: str, fields: tuple[Field, ...], metadata: str) -> di
                 "label": {"type": "plain_text", "text": f.label},
                 "element": _element(f),
             }
-            for f in fields
+            for f in form.fields
         ],
     }
 

@@ -20,26 +20,14 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from secbot.config import Settings
 from secbot.domain.enums import ChatKind
 from secbot.engine.messages import Inbound, Reply
+from secbot.engine.registry import telegram_commands
 from secbot.transports.runner import EngineRunner
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 MAX_TEXT = 4096
 TOAST_CHARS = 200  # answerCallbackQuery's text limit
-COMMANDS = [
-    ("help", "What I can do"),
-    ("report", "File an incident report"),
-    ("reports", "Reports you can see"),
-    ("mine", "Your state's reports"),
-    ("ask", "Ask a question"),
-    ("objectives", "Agreed strategic objectives"),
-    ("threats", "Threat registers"),
-    ("contacts", "Co-ordination contacts"),
-    ("alerts", "Recent alerts"),
-    ("ack", "Acknowledge an alert"),
-    ("whoami", "Your state and role"),
-    ("cancel", "Stop the form"),
-]
+COMMANDS = telegram_commands()
 
 
 UPDATES = ["message", "callback_query", "my_chat_member"]

@@ -1,0 +1,69 @@
+"""Which role may do which action: one table, one `require`.
+
+Visibility (which submission a principal may *see*) is scope.py's job; this table only says
+which *kinds* of action a role may take at all. Finer rules that depend on the thing acted on
+(a report's owner, a room's audience) stay with that thing, after `require` has passed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from secbot.access.principal import Principal
+from secbot.domain.enums import Role
+from secbot.domain.errors import NotPermitted
+
+
+class Action(StrEnum):
+    READ = "read"
+    """Ask, read registers, contacts and the reports the scope allows; list own alerts."""
+    READ_OWN_STATE = "read_own_state"
+    """List one's own state's reports (`mine`): members who belong to a state."""
+    FILE_REPORT = "file_report"
+    CHANGE_REPORT = "change_report"
+    """Correct, share and unshare one's own state's submissions."""
+    ADD_STATE_THREAT = "add_state_threat"
+    SEND_ALERT = "send_alert"
+    SEE_ALERT_STATUS = "see_alert_status"
+    ACKNOWLEDGE = "acknowledge"
+    REGISTER_CHANNEL = "register_channel"
+
+
+_MEMBER = frozenset({Action.READ, Action.ACKNOWLEDGE})
+_STATE_MEMBER = _MEMBER | {Action.READ_OWN_STATE}
+_SUBMITTER = _STATE_MEMBER | {Action.FILE_REPORT, Action.CHANGE_REPORT, Action.ADD_STATE_THREAT}
+_SECRETARIAT = _MEMBER | {Action.SEND_ALERT, Action.SEE_ALERT_STATUS}
+
+TABLE: dict[Role, frozenset[Action]] = {
+    Role.DELEGATE: _STATE_MEMBER,
+    Role.FOCAL_POINT: _SUBMITTER,
+    Role.STATE_ADMIN: _SUBMITTER | {Action.REGISTER_CHANNEL},
+    Role.SECRETARIAT: _SECRETARIAT,
+    Role.SECRETARIAT_ADMIN: _SECRETARIAT | {Action.REGISTER_CHANNEL},
+}
+
+REFUSAL: dict[Action, str] = {
+    Action.READ: "Only members can do that. Send `help` to see how to join.",
+    Action.READ_OWN_STATE: "`mine` lists a state's own reports; the secretariat files none.",
+    Action.FILE_REPORT: "Only focal points or state admins can file reports.",
+    Action.CHANGE_REPORT: "Only focal points or state admins can share or correct reports.",
+    Action.ADD_STATE_THREAT: "Only focal points or state admins can add register entries.",
+    Action.SEND_ALERT: "Only the secretariat can send alerts.",
+    Action.SEE_ALERT_STATUS: "Only the secretariat can see delivery status.",
+    Action.ACKNOWLEDGE: "Only members can acknowledge alerts.",
+    Action.REGISTER_CHANNEL: "Only secretariat admins or state admins can register channels.",
+}
+
+
+def allowed(principal: Principal, action: Action) -> bool:
+    """Deny by default: strangers and unknown roles may do nothing."""
+    return principal.role is not None and action in TABLE.get(principal.role, frozenset())
+
+
+def role_may(role: Role | None, action: Action) -> bool:
+    return role is not None and action in TABLE.get(role, frozenset())
+
+
+def require(principal: Principal, action: Action) -> None:
+    if not allowed(principal, action):
+        raise NotPermitted(REFUSAL[action])

@@ -1,1 +1,0 @@
-"""Admin operations run from the CLI: identities and channels, never a state's private data."""

@@ -1,1 +1,0 @@
-"""Delivering alerts from the outbox to Telegram and Slack under their limits."""

@@ -1,0 +1,218 @@
+"""Every verb, declared once: its handler, who may use it, its help lines and its Telegram
+command. `help`, Telegram's setMyCommands and routing all read this table, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from secbot.access.permissions import Action, allowed
+from secbot.access.principal import Principal
+from secbot.engine.context import Context
+from secbot.engine.forms import Form
+from secbot.engine.forms import runner as forms
+from secbot.engine.messages import Reply
+from secbot.engine.verbs import (
+    account,
+    alert_form,
+    alerts,
+    ask,
+    channels,
+    registers,
+    report_form,
+    reports,
+)
+
+Handler = Callable[[Context, str], list[Reply]]
+
+
+@dataclass(frozen=True)
+class Help:
+    usage: str
+    text: str
+    actions: tuple[Action, ...]
+    """Shown to those the permission table allows any of these actions."""
+
+    def shown_to(self, principal: Principal) -> bool:
+        return any(allowed(principal, a) for a in self.actions)
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    handler: Handler
+    helps: tuple[Help, ...] = ()
+    command: str = ""
+    """The Telegram command menu's description; empty: not in the menu."""
+    open: bool = False
+    """Usable before joining (start, help, join); everything else asks a stranger to join."""
+
+
+FORMS: dict[str, Form] = {f.name: f for f in (report_form.FORM, alert_form.FORM)}
+
+
+def _cancel(ctx: Context, args: str) -> list[Reply]:
+    return forms.cancel(ctx, FORMS)
+
+
+def _h(usage: str, text: str, *actions: Action) -> Help:
+    return Help(usage, text, actions)
+
+
+R, F, S = Action.READ, Action.FILE_REPORT, Action.CHANGE_REPORT
+
+VERBS: tuple[Verb, ...] = (
+    Verb("start", lambda ctx, args: _start(ctx), open=True),
+    Verb("help", lambda ctx, args: _help(ctx), command="What I can do", open=True),
+    Verb("join", account.join, open=True),
+    Verb(
+        "report",
+        report_form.report,
+        (_h("report", "file an incident step by step (or: report <what happened>)", F),),
+        command="File an incident report",
+    ),
+    Verb("edit", reports.edit, (_h("edit ID FIELD VALUE", "correct one of your reports", S),)),
+    Verb(
+        "share",
+        reports.share,
+        (_h("share ID TARGET...", "share with states, all or secretariat", S),),
+    ),
+    Verb("unshare", reports.unshare, (_h("unshare ID TARGET", "take a share back", S),)),
+    Verb(
+        "cancel",
+        _cancel,
+        (_h("cancel", "stop the form you are filling in", F, Action.SEND_ALERT),),
+        command="Stop the form",
+    ),
+    Verb(
+        "alert",
+        alerts.alert,
+        (
+            _h(
+                "alert",
+                "compose an alert to the registered channels, with a preview",
+                Action.SEND_ALERT,
+            ),
+            _h("alert ID", "who received and who acknowledged an alert", Action.SEE_ALERT_STATUS),
+        ),
+    ),
+    Verb(
+        "ask",
+        ask.ask,
+        (
+            _h(
+                "ask QUESTION",
+                "a cited answer from the sources you may see (in a DM, just type it)",
+                R,
+            ),
+        ),
+        command="Ask a question",
+    ),
+    Verb(
+        "reports",
+        reports.reports,
+        (_h("reports", "what you can see: your state's and shared reports", R),),
+        command="Reports you can see",
+    ),
+    Verb(
+        "mine",
+        reports.mine,
+        (_h("mine", "your state's reports", Action.READ_OWN_STATE),),
+        command="Your state's reports",
+    ),
+    Verb(
+        "incident", reports.incident, (_h("incident ID", "one report, e.g. incident BRB-0007", R),)
+    ),
+    Verb(
+        "objectives",
+        registers.objectives,
+        (_h("objectives [topic]", "agreed strategic objectives", R),),
+        command="Agreed strategic objectives",
+    ),
+    Verb(
+        "threats",
+        registers.threats,
+        (_h("threats [topic]", "the threat registers", R),),
+        command="Threat registers",
+    ),
+    Verb(
+        "threat",
+        registers.threat,
+        (
+            _h("threat CODE", "one register entry, e.g. threat RT-03", R),
+            _h(
+                "threat add TEXT",
+                "add to your state's own threat register",
+                Action.ADD_STATE_THREAT,
+            ),
+        ),
+    ),
+    Verb(
+        "contacts",
+        registers.contacts,
+        (_h("contacts [state|area|topic]", "co-ordination contacts", R),),
+        command="Co-ordination contacts",
+    ),
+    Verb(
+        "whoami",
+        account.whoami,
+        (_h("whoami", "your state, role and what this chat can show", R),),
+        command="Your state and role",
+    ),
+    Verb(
+        "alerts",
+        alerts.list_alerts,
+        (_h("alerts", "recent alerts sent to you", R),),
+        command="Recent alerts",
+    ),
+    Verb(
+        "ack",
+        alerts.ack,
+        (
+            _h(
+                "ack ID",
+                "acknowledge an alert, e.g. ack A-12 (or tap its button)",
+                Action.ACKNOWLEDGE,
+            ),
+        ),
+        command="Acknowledge an alert",
+    ),
+    Verb(
+        "register",
+        channels.register,
+        (
+            _h(
+                "register AUDIENCE [#tag]",
+                "inside a group: register it for alerts (all, BRB,JAM...)",
+                Action.REGISTER_CHANNEL,
+            ),
+        ),
+    ),
+)
+
+BY_NAME: dict[str, Verb] = {v.name: v for v in VERBS}
+
+
+def help_lines(principal: Principal) -> list[str]:
+    return [f"• {h.usage} — {h.text}" for v in VERBS for h in v.helps if h.shown_to(principal)]
+
+
+def _help(ctx: Context) -> list[Reply]:
+    if not ctx.principal.is_member:
+        return [Reply(account.JOIN_HELP)]
+    lines = ["What I can do (a leading / is optional):", *help_lines(ctx.principal)]
+    if ctx.in_group:
+        lines.append("In this group I only show what every party here may see.")
+    return [Reply("\n".join(lines))]
+
+
+def _start(ctx: Context) -> list[Reply]:
+    if not ctx.principal.is_member:
+        return [Reply(account.JOIN_HELP)]
+    return [Reply(f"Welcome back. {account.who(ctx)}"), *_help(ctx)]
+
+
+def telegram_commands() -> list[tuple[str, str]]:
+    """(command, description) for Telegram's command menu, in the table's order."""
+    return [(v.name, v.command) for v in VERBS if v.command]

@@ -1,0 +1,73 @@
+"""How reports and shares read on a phone: short lines, TLP in capitals."""
+
+from __future__ import annotations
+
+from secbot.access.principal import ALL, SECRETARIAT
+from secbot.db.models import Submission
+from secbot.domain.taxonomy import BY_KEY
+from secbot.domain.text import one_line
+from secbot.domain.when import show_when
+from secbot.reports.sharing import ShareChange
+
+
+def describe(target: str) -> str:
+    """A share grantee as people say it."""
+    return {ALL: "all members", SECRETARIAT: "the secretariat"}.get(target, target)
+
+
+def share_lines(public_id: str, changes: list[ShareChange]) -> str:
+    return "\n".join(
+        f"Shared {public_id} with {describe(c.target)}."
+        if c.changed
+        else f"Already shared with {describe(c.target)}."
+        for c in changes
+    )
+
+
+def unshare_lines(public_id: str, changes: list[ShareChange]) -> str:
+    lines = []
+    for change in changes:
+        who = describe(change.target)
+        if change.changed:
+            lines.append(f"{who[0].upper()}{who[1:]} can no longer see {public_id}.")
+        else:
+            lines.append(f"{public_id} was not shared with {who}.")
+    return "\n".join(lines)
+
+
+def tlp(submission: Submission) -> str:
+    return f"TLP:{submission.tlp}"
+
+
+def incident_line(submission: Submission) -> str:
+    incident = submission.incident
+    if incident is None:
+        return f"{submission.public_id} · {tlp(submission)}"
+    category = BY_KEY[incident.category].label if incident.category in BY_KEY else incident.category
+    return (
+        f"{submission.public_id} · {incident.severity.upper()} · {category} · {tlp(submission)}\n"
+        f"  {one_line(incident.title, 70)}"
+    )
+
+
+def incident_detail(submission: Submission, grantees: list[str] | None) -> str:
+    """`grantees` is given only to the owner state: others never learn who else holds a report."""
+    incident = submission.incident
+    assert incident is not None
+    category = BY_KEY[incident.category].label if incident.category in BY_KEY else incident.category
+    lines = [
+        f"{submission.public_id} · {tlp(submission)}",
+        f"{incident.title}",
+        f"Owner: {submission.owner_state}",
+        f"Category: {category}",
+        f"Severity: {incident.severity}",
+        f"When: {show_when(incident.occurred_at)}",
+        f"Where: {incident.location or 'not given'}",
+        f"Status: {incident.status}",
+    ]
+    if incident.description and incident.description != incident.title:
+        lines += ["", incident.description]
+    if grantees is not None:
+        shared = ", ".join(describe(g) for g in grantees) if grantees else "nobody (private)"
+        lines += ["", f"Shared with: {shared}"]
+    return "\n".join(lines)

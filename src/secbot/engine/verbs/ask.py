@@ -1,0 +1,29 @@
+"""ask, and free text in a direct message: a grounded answer with citations."""
+
+from __future__ import annotations
+
+from secbot.domain.errors import InvalidInput
+from secbot.engine.context import Context
+from secbot.engine.messages import Reply
+
+UNAVAILABLE = (
+    "The answer index is not available right now. Meanwhile `objectives`, `threats` and "
+    "`contacts` work as usual."
+)
+
+
+def ask(ctx: Context, args: str) -> list[Reply]:
+    question = args.strip()
+    if len(question) < 3:
+        raise InvalidInput("Ask a question after the verb, e.g. ask who are the non-state actors?")
+    if ctx.asker is None:
+        return [Reply(UNAVAILABLE)]
+    answer = ctx.asker.ask(ctx.session, ctx.principal, question)
+    text = answer.text
+    if ctx.in_group and not answer.found:
+        # Said whether or not private material exists, so the room learns nothing from it.
+        text = (
+            "I found nothing here that everyone in this chat may see. Ask me in a direct "
+            "message: there I can also use what your state holds or was shared with it."
+        )
+    return [Reply(text)]

@@ -1,0 +1,127 @@
+"""objectives, threats, contacts: regional knowledge any member may read, anywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from secbot.access import audit
+from secbot.domain.errors import InvalidInput, NotFound
+from secbot.domain.guess import guess_title
+from secbot.domain.taxonomy import guess_category
+from secbot.engine.context import Context
+from secbot.engine.messages import Reply
+from secbot.engine.render.registers import contact_line, objective_line, threat_detail, threat_line
+from secbot.registers import contacts as contact_directory
+from secbot.registers import objectives as objective_list
+from secbot.registers import threats as register
+
+LIMIT = 12
+T = TypeVar("T")
+
+
+def _list(title: str, items: Sequence[T], line: Callable[[T], str], topic: str, hint: str) -> Reply:
+    if not items:
+        about = f" about “{topic}”" if topic else ""
+        return Reply(f"No {title.lower()}{about}. {hint}")
+    shown = items[:LIMIT]
+    more = (
+        f"\n…and {len(items) - LIMIT} more: add a topic to narrow it." if len(items) > LIMIT else ""
+    )
+    about = f" about “{topic}”" if topic else ""
+    return Reply(f"{title}{about} ({len(items)}):\n" + "\n".join(line(i) for i in shown) + more)
+
+
+def _by_meaning(ctx: Context, topic: str, kind: str) -> list[str]:
+    """Unit ids the retriever finds relevant to the topic, best first (empty without an index)."""
+    if not topic or ctx.asker is None:
+        return []
+    passages = ctx.asker.passages(ctx.session, ctx.principal, topic, kinds=[kind], k=10)
+    return [p.chunk_id.split(":", 1)[1] for p in passages]
+
+
+def _merge(words: Sequence[T], meaning: Sequence[T]) -> list[T]:
+    """Word matches first (they are exact), then what matched by meaning only."""
+    return [*words, *(item for item in meaning if item not in words)]
+
+
+def objectives(ctx: Context, args: str) -> list[Reply]:
+    topic = args.strip()
+    everything = {o.code: o for o in objective_list.objectives(ctx.session)}
+    meaning = [everything[c] for c in _by_meaning(ctx, topic, "objective") if c in everything]
+    words = [o for o in everything.values() if objective_list.objective_matches(o, topic)]
+    items = _merge(words, meaning)
+    return [_list("Strategic objectives", items, objective_line, topic, "Try `objectives` alone.")]
+
+
+def threats(ctx: Context, args: str) -> list[Reply]:
+    topic = args.strip()
+    everything = {t.code: t for t in register.regional_threats(ctx.session)}
+    meaning = [everything[c] for c in _by_meaning(ctx, topic, "threat") if c in everything]
+    words = [t for t in everything.values() if register.threat_matches(t, topic)]
+    regional = _merge(words, meaning)
+    own = register.state_threats(ctx.session, ctx.scope, topic)
+    audit.record_reads(
+        ctx.session, ctx.principal, [t.submission for t in own if t.submission is not None]
+    )
+    replies = [_list("Regional threats", regional, threat_line, topic, "Try `threats` alone.")]
+    if own:
+        replies.append(
+            Reply(
+                "State register entries you can see:\n" + "\n".join(threat_line(t) for t in own),
+            )
+        )
+    return replies
+
+
+def contacts(ctx: Context, args: str) -> list[Reply]:
+    query = args.strip()
+    parsed = contact_directory.parse_contact_query(ctx.session, query)
+    ranked_ids = [int(i) for i in _by_meaning(ctx, parsed.topic, "contact") if i.isdigit()]
+    items = contact_directory.contacts(ctx.session, parsed, ranked_ids)
+    hint = "Try a state code (JAM), an area (legal, defence) or a topic (cyber)."
+    return [_list("Contacts", items, contact_line, query, hint)]
+
+
+def threat(ctx: Context, args: str) -> list[Reply]:
+    """`threat CODE` shows one entry; `threat add TEXT` adds one to your state's own register."""
+    head, _, rest = args.strip().partition(" ")
+    if head.lower() == "add":
+        return _add_threat(ctx, rest.strip())
+    if not head or rest:
+        raise InvalidInput("Usage: threat CODE (e.g. threat RT-03), or threat add TEXT")
+    code = head.upper()
+    for entry in register.regional_threats(ctx.session):
+        if entry.code == code:
+            return [Reply(threat_detail(entry))]
+    for entry in register.state_threats(ctx.session, ctx.scope):
+        if entry.code == code and entry.submission is not None:
+            audit.record_reads(ctx.session, ctx.principal, [entry.submission])
+            return [Reply(threat_detail(entry))]
+    if ctx.in_group:
+        raise NotFound(
+            f"I can't show {code} here. If it is yours or shared with you, ask me in a direct "
+            "message."
+        )
+    raise NotFound(f"I can't find a register entry {code} that you can see. Try `threats`.")
+
+
+def _add_threat(ctx: Context, text: str) -> list[Reply]:
+    ctx.require_direct("add to your state's register")
+    if len(text) < 5:
+        raise InvalidInput("Usage: threat add TEXT, e.g. threat add Rising sea levels at the port")
+    category = guess_category(text)
+    submission = register.add_state_threat(
+        ctx.session,
+        ctx.principal,
+        title=guess_title(text),
+        description=text,
+        category=category.key,
+    )
+    return [
+        Reply(
+            f"Added {submission.public_id} to your state's register · TLP:{submission.tlp} "
+            f"(only your state sees it until you share it).\nCategory: {category.label}; "
+            "likelihood possible, impact moderate, lead: security."
+        )
+    ]

@@ -1,0 +1,165 @@
+"""`report`: the guided form, the whole-form submit (Slack modal) and the one-line report.
+
+All three file through `reports.incidents.file_incident` with fields read by `reports.fields`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from secbot.access.permissions import Action, require
+from secbot.domain.enums import TLP, Severity
+from secbot.domain.guess import guess_severity, guess_title
+from secbot.domain.taxonomy import BY_KEY, CATEGORIES, guess_category
+from secbot.domain.text import one_line
+from secbot.domain.when import show_when
+from secbot.engine.context import Context
+from secbot.engine.forms import Choice, Field, Form
+from secbot.engine.forms import runner as forms
+from secbot.engine.messages import Button, Reply, rows
+from secbot.reports import fields
+from secbot.reports.incidents import IncidentInput, file_incident
+
+
+def _submit(ctx: Context, v: dict[str, str]) -> list[Reply]:
+    what = v["what"]
+    submission = file_incident(
+        ctx.session,
+        ctx.principal,
+        IncidentInput(
+            category=v["category"],
+            severity=Severity(v["severity"]),
+            title=guess_title(what, fields.TITLE_CHARS),
+            description=what,
+            location=v["where"],
+            occurred_at=datetime.fromisoformat(v["when"]),
+            tlp=TLP(v["tlp"]),
+        ),
+        client_key=v["key"],
+    )
+    pid = submission.public_id
+    return [
+        Reply(
+            f"Saved {pid} · TLP:{submission.tlp}. Only your state sees it until you share it: "
+            f"share {pid} TARGET",
+            form=FORM.name,
+        )
+    ]
+
+
+FORM = Form(
+    name="report",
+    title="New report",
+    action=Action.FILE_REPORT,
+    doing="file a report",
+    fields=(
+        Field(
+            "category",
+            "Category",
+            "What kind of incident?",
+            lambda text, ctx: fields.category(text).key,
+            kind="choice",
+            choices=tuple(Choice(c.label, c.key) for c in CATEGORIES),
+            show=lambda v: BY_KEY[v].label,
+        ),
+        Field(
+            "severity",
+            "Severity",
+            "How severe is it?",
+            lambda text, ctx: fields.severity(text).value,
+            kind="choice",
+            choices=tuple(Choice(s.value.capitalize(), s.value) for s in Severity),
+        ),
+        Field(
+            "what",
+            "What happened",
+            "What happened? One or two sentences; the first line becomes the title.",
+            lambda text, ctx: fields.what(text),
+            kind="long_text",
+            placeholder="One or two sentences",
+            show=lambda v: one_line(v, 200),
+        ),
+        Field(
+            "where",
+            "Where",
+            "Where? (a place, coordinates or `skip`)",
+            lambda text, ctx: fields.where(text),
+            choices=(Choice("Skip", "skip"),),
+            optional=True,
+            placeholder="A place or coordinates",
+            show=lambda v: v or "not given",
+        ),
+        Field(
+            "when",
+            "When (UTC)",
+            "When did it happen? e.g. `now`, `2 hours ago`, `yesterday 14:30` (UTC)",
+            lambda text, ctx: fields.when(text, ctx.now).isoformat(),
+            choices=(Choice("Now", "now"), Choice("1 hour ago", "1 hour ago")),
+            placeholder="now, 2 hours ago, yesterday 14:30",
+            initial="now",
+            show=lambda v: show_when(datetime.fromisoformat(v)),
+        ),
+        Field(
+            "tlp",
+            "TLP label",
+            "Who may see it once shared? TLP label (AMBER if unsure; RED never leaves your state).",
+            lambda text, ctx: fields.tlp(text).value,
+            kind="choice",
+            choices=tuple(Choice(t.value, t.value) for t in TLP),
+            per_row=3,
+            initial=TLP.AMBER.value,
+            show=lambda v: f"TLP:{v}",
+        ),
+    ),
+    submit=_submit,
+    confirm_help="Tap Save to file the report, or Cancel to drop it.",
+    resumed="You have a report in progress; let's continue.",
+    cancelled="Report cancelled; nothing was saved.",
+)
+
+
+def report(ctx: Context, args: str) -> list[Reply]:
+    """`report` opens the form (or the platform's own form); `report TEXT` files at once."""
+    ctx.require_direct(FORM.doing)
+    require(ctx.principal, FORM.action)
+    if ctx.inbound.form_values is not None:
+        return forms.submit_all(ctx, FORM, ctx.inbound.form_values)
+    if args.strip():
+        return one_line_report(ctx, args.strip())
+    if ctx.inbound.supports_forms:
+        return [Reply("Opening the report form…", extras={"open_form": FORM.name})]
+    return forms.start(ctx, FORM)
+
+
+def one_line_report(ctx: Context, text: str) -> list[Reply]:
+    """File at once with sensible defaults, then show every assumption with a way to fix it."""
+    category = guess_category(text)
+    severity = guess_severity(text)
+    i = ctx.inbound
+    submission = file_incident(
+        ctx.session,
+        ctx.principal,
+        IncidentInput(
+            category=category.key,
+            severity=severity,
+            title=guess_title(text),
+            description=text,
+            location="",
+            occurred_at=ctx.now,
+            tlp=TLP.AMBER,
+        ),
+        client_key=f"msg:{i.platform}:{i.workspace}:{i.message_key}" if i.message_key else None,
+    )
+    pid = submission.public_id
+    text_out = (
+        f"Filed {pid} · TLP:AMBER (only your state sees it).\n"
+        f"I assumed:\n• category: {category.label}\n• severity: {severity.value}\n"
+        f"• when: now ({show_when(ctx.now)})\n• where: not given\n"
+        f"Fix with e.g. `edit {pid} where Kingstown harbour`"
+    )
+    buttons = [
+        Button("Change category", f"/edit {pid} category"),
+        Button("Change severity", f"/edit {pid} severity"),
+        Button("Change TLP", f"/edit {pid} tlp"),
+    ]
+    return [Reply(text_out, rows(buttons))]

@@ -1,0 +1,123 @@
+"""reports, mine, incident, edit, share, unshare: reading and managing submissions."""
+
+from __future__ import annotations
+
+from secbot.access import audit
+from secbot.access import reads as submissions
+from secbot.access.permissions import Action, require
+from secbot.domain.enums import IncidentStatus
+from secbot.domain.errors import InvalidInput, NotFound, no_such_report
+from secbot.engine.context import Context
+from secbot.engine.forms import Choice
+from secbot.engine.messages import Button, Reply, rows
+from secbot.engine.render.reports import incident_detail, incident_line, share_lines, unshare_lines
+from secbot.engine.verbs import report_form
+from secbot.reports import incidents, sharing
+
+LIST_LIMIT = 20
+GROUP_FOOTER = "For anything private to your state, ask me in a direct message."
+
+
+def _listing(ctx: Context, title: str, owner: str | None) -> list[Reply]:
+    found = submissions.visible(ctx.session, ctx.scope, kind="incident", owner=owner)
+    audit.record_reads(ctx.session, ctx.principal, found[:LIST_LIMIT])
+    if not found:
+        text = f"{title}: none."
+    else:
+        shown = found[:LIST_LIMIT]
+        more = f"\n…and {len(found) - len(shown)} older. " if len(found) > len(shown) else ""
+        text = f"{title} ({len(found)}):\n" + "\n".join(incident_line(s) for s in shown) + more
+        text += "\nOpen one with: incident ID"
+    if ctx.in_group:
+        text += f"\n{GROUP_FOOTER}"
+    return [Reply(text)]
+
+
+def reports(ctx: Context, args: str) -> list[Reply]:
+    if args.strip():
+        raise InvalidInput("`reports` takes no arguments. To open one: incident ID")
+    return _listing(ctx, "Reports you can see here", None)
+
+
+def mine(ctx: Context, args: str) -> list[Reply]:
+    if args.strip():
+        raise InvalidInput("`mine` takes no arguments. To open one: incident ID")
+    require(ctx.principal, Action.READ_OWN_STATE)
+    assert ctx.principal.state is not None
+    return _listing(ctx, f"{ctx.principal.state} reports", ctx.principal.state)
+
+
+def _one_id(args: str, usage: str) -> str:
+    parts = args.split()
+    if len(parts) != 1:
+        raise InvalidInput(f"Usage: {usage}")
+    return parts[0]
+
+
+def incident(ctx: Context, args: str) -> list[Reply]:
+    public_id = _one_id(args, "incident ID, e.g. incident BRB-0007")
+    try:
+        submission = submissions.get_visible(ctx.session, ctx.scope, public_id)
+    except NotFound:
+        if ctx.in_group:  # same words whether it exists, is private, or is another state's
+            raise NotFound(
+                f"I can't show {public_id.upper()} here. If it is yours or shared with you, "
+                "ask me in a direct message."
+            ) from None
+        raise
+    if submission.incident is None:
+        raise no_such_report(public_id.upper())
+    audit.record_reads(ctx.session, ctx.principal, [submission])
+    owner = submission.owner_state == ctx.principal.party and not ctx.in_group
+    grantees = sharing.grantees_of(ctx.session, submission.id) if owner else None
+    return [Reply(incident_detail(submission, grantees))]
+
+
+def _edit_choices(field: str) -> tuple[Choice, ...]:
+    """The buttons for `edit ID FIELD`: the report form's own choices, plus status."""
+    if field == "status":
+        return tuple(Choice(s.value.capitalize(), s.value) for s in IncidentStatus)
+    names = {f.name: f for f in report_form.FORM.fields}
+    return names[field].choices if field in names and names[field].kind == "choice" else ()
+
+
+def edit(ctx: Context, args: str) -> list[Reply]:
+    ctx.require_direct("correct a report")
+    parts = args.split(maxsplit=2)
+    if len(parts) < 2:
+        raise InvalidInput(
+            "Usage: edit ID FIELD VALUE, e.g. edit BRB-0007 severity high. "
+            f"Fields: {', '.join(incidents.EDITABLE)}"
+        )
+    public_id, field = parts[0], parts[1].lower()
+    choices = _edit_choices(field)
+    if len(parts) == 2 and choices:
+        incidents.owned_for_change(ctx.session, ctx.principal, public_id)
+        buttons = [Button(c.label, f"/edit {public_id.upper()} {field} {c.value}") for c in choices]
+        return [Reply(f"New {field} for {public_id.upper()}?", buttons=rows(buttons))]
+    submission, shown = incidents.edit_incident(
+        ctx.session, ctx.principal, public_id, field, parts[2] if len(parts) > 2 else "", ctx.now
+    )
+    return [
+        Reply(f"Updated {submission.public_id}: {field} is now {shown}. (TLP:{submission.tlp})")
+    ]
+
+
+def share(ctx: Context, args: str) -> list[Reply]:
+    ctx.require_direct("change sharing")
+    parts = args.split()
+    if len(parts) < 2:
+        raise InvalidInput(
+            "Usage: share ID TARGET..., e.g. share BRB-0007 JAM TTO (or all, secretariat)"
+        )
+    submission, changes = sharing.share(ctx.session, ctx.principal, parts[0], parts[1:])
+    return [Reply(share_lines(submission.public_id, changes))]
+
+
+def unshare(ctx: Context, args: str) -> list[Reply]:
+    ctx.require_direct("change sharing")
+    parts = args.split()
+    if len(parts) < 2:
+        raise InvalidInput("Usage: unshare ID TARGET, e.g. unshare BRB-0007 JAM")
+    submission, changes = sharing.unshare(ctx.session, ctx.principal, parts[0], parts[1:], ctx.now)
+    return [Reply(unshare_lines(submission.public_id, changes))]

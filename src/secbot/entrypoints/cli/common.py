@@ -1,0 +1,52 @@
+"""What every command shares: building the app, one transaction that exits politely, safe text."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from sqlalchemy.orm import Session
+
+from secbot.access.principal import SECRETARIAT, Place, Principal
+from secbot.config import Settings
+from secbot.domain.enums import Role
+from secbot.domain.errors import SecbotError
+from secbot.entrypoints.bootstrap import App, build
+from secbot.knowledge.files import KnowledgeFileError
+
+CLI_ACTOR = "cli"
+OPERATOR = Principal(SECRETARIAT, Role.SECRETARIAT, Place.direct(), label=CLI_ACTOR)
+"""The command line acts for the secretariat (it runs on the server, as its operator)."""
+
+
+def load_app(*, with_index: bool = False) -> App:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return build(Settings(), with_index=with_index)
+    except KnowledgeFileError as error:
+        typer.echo(f"Knowledge file error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def transaction(application: App) -> Iterator[Session]:
+    """One transaction; a SecbotError rolls it back and exits 1 with its message."""
+    try:
+        with application.db.transaction() as session:
+            yield session
+    except SecbotError as error:
+        raise fail(error.message) from None
+
+
+def safe(value: object) -> str:
+    """One printable line per field, so stored text can never forge an audit line."""
+    text = str(value)
+    return text if text.isprintable() else json.dumps(text)

@@ -1,0 +1,58 @@
+"""Builds a Dispatcher from settings: one sender for each platform that has a token."""
+
+from __future__ import annotations
+
+from secbot.alerts.dispatcher import Dispatcher, Sender
+from secbot.alerts.outbox import Limits, Policy
+from secbot.config import Settings
+from secbot.db.session import Database
+from secbot.transports.alert_senders import SlackSender, TelegramSender
+
+
+def limits_from(settings: Settings) -> dict[str, Limits]:
+    return {
+        "telegram": Limits(
+            per_second=settings.telegram_messages_per_second,
+            chat_spacing=settings.chat_spacing_seconds,
+            group_spacing=settings.telegram_group_spacing_seconds,
+        ),
+        "slack": Limits(
+            per_second=settings.slack_messages_per_second,
+            chat_spacing=settings.chat_spacing_seconds,
+            group_spacing=settings.chat_spacing_seconds,
+        ),
+    }
+
+
+def build_dispatcher(settings: Settings, db: Database) -> Dispatcher | None:
+    """None when no platform is configured: there is nowhere to send."""
+    # The HTTP timeout stays well inside the lease, so a live claim is never taken over.
+    timeout = min(settings.dispatch_send_timeout, settings.dispatch_lease_seconds / 3)
+    senders: list[Sender] = []
+    if settings.telegram_token is not None:
+        senders.append(
+            TelegramSender(
+                settings.telegram_token.get_secret_value(),
+                base_url=settings.telegram_base_url,
+                timeout=timeout,
+            )
+        )
+    if settings.slack_bot_token is not None:
+        senders.append(
+            SlackSender(
+                settings.slack_bot_token.get_secret_value(),
+                base_url=settings.slack_api_url,
+                timeout=timeout,
+            )
+        )
+    if not senders:
+        return None
+    return Dispatcher(
+        db,
+        senders,
+        limits=limits_from(settings),
+        policy=Policy(
+            lease=settings.dispatch_lease_seconds, max_attempts=settings.dispatch_max_attempts
+        ),
+        max_in_flight=settings.dispatch_max_in_flight,
+    )

@@ -1,0 +1,212 @@
+"""Sending one alert message through each platform's own client library, and classifying what
+the platform answered into an Outcome the outbox understands.
+
+The clients run without their own retry or rate-limit layers: the dispatcher owns the limits and
+the retries, so a 429 must reach it rather than be slept on inside a library.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from datetime import timedelta
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.request import HTTPXRequest
+
+from secbot.alerts.outbox import Claimed, Failed, Moved, Outcome, Retry, Sent
+from secbot.engine.messages import Button, Reply
+from secbot.transports.slack_blocks import blocks, escape
+
+log = logging.getLogger(__name__)
+ACK_LABEL = "✔ Acknowledge"
+
+# Telegram 400s that mean the bot can no longer write to the chat at all.
+_TELEGRAM_GONE = (
+    "chat not found",
+    "have no rights to send",
+    "not enough rights",
+    "chat_write_forbidden",
+    "group chat was deactivated",
+    "need administrator rights",
+    "bot is not a member",
+    "chat is deactivated",
+)
+# Slack errors that end a delivery because the channel is lost to the bot.
+_SLACK_GONE = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "channel_is_archived",
+        "not_in_channel",
+        "account_inactive",
+        "team_access_not_granted",
+        "restricted_action",
+        "ekm_access_denied",
+    }
+)
+# Slack errors worth trying again: the platform, not the request, had a problem.
+_SLACK_TRANSIENT = frozenset(
+    {
+        "fatal_error",
+        "internal_error",
+        "service_unavailable",
+        "request_timeout",
+        "ratelimited",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+    }
+)
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramSender:
+    """python-telegram-bot's Bot, with an HTTP timeout well inside the delivery lease."""
+
+    platform = "telegram"
+
+    def __init__(self, token: str, *, base_url: str | None, timeout: float) -> None:
+        request = HTTPXRequest(
+            connection_pool_size=64,
+            read_timeout=timeout,
+            write_timeout=timeout,
+            connect_timeout=timeout,
+            pool_timeout=timeout,
+        )
+        base = (base_url or "https://api.telegram.org").rstrip("/")
+        self.bot = Bot(token, base_url=f"{base}/bot", request=request)
+
+    async def start(self) -> None:
+        await self.bot.initialize()
+
+    async def stop(self) -> None:
+        await self.bot.shutdown()
+
+    async def send(self, item: Claimed) -> Outcome:
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(ACK_LABEL, callback_data=item.ack_payload[:64])]]
+        )
+        try:
+            message = await self.bot.send_message(
+                int(item.chat_id), item.text[:4096], reply_markup=markup
+            )
+        except RetryAfter as error:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                wait = _seconds(error.retry_after)
+            return Retry(f"telegram 429: retry after {wait:g}s", wait, not_counted=True)
+        except ChatMigrated as error:
+            return Moved(str(error.new_chat_id))
+        except Forbidden as error:
+            return Failed(f"telegram: {error.message}", channel_gone=True)
+        except BadRequest as error:
+            gone = any(marker in error.message.lower() for marker in _TELEGRAM_GONE)
+            return Failed(f"telegram: {error.message}", channel_gone=gone)
+        except InvalidToken as error:
+            return Retry(f"telegram: token refused ({error.message})")
+        except NetworkError as error:  # 5xx, timeouts, connection errors: maybe later
+            return Retry(f"telegram: {error.message}")
+        except TelegramError as error:
+            return Retry(f"telegram: {error.message}")
+        except ValueError:
+            return Failed(f"telegram: chat id {item.chat_id!r} is not a number")
+        return Sent(str(message.message_id))
+
+
+METADATA_EVENT = "secbot_alert_delivery"
+
+
+def _mark(item: Claimed) -> dict[str, str]:
+    return {"delivery": str(item.delivery_id), "alert": str(item.alert_id)}
+
+
+class SlackSender:
+    """slack_sdk's AsyncWebClient with only the connection-error retry (no 429 sleeping)."""
+
+    platform = "slack"
+
+    def __init__(self, token: str, *, base_url: str | None, timeout: float) -> None:
+        self.client = AsyncWebClient(
+            token=token,
+            base_url=base_url or AsyncWebClient.BASE_URL,
+            timeout=int(max(1, timeout)),
+            retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
+        )
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        session = getattr(self.client, "session", None)
+        if session is not None and not session.closed:
+            await session.close()
+
+    async def send(self, item: Claimed) -> Outcome:
+        if item.unsure:
+            earlier = await self._already_posted(item)
+            if earlier is not None:
+                return Sent(earlier)
+        reply = Reply(item.text, ((Button(ACK_LABEL, item.ack_payload),),))
+        try:
+            response = await self.client.chat_postMessage(
+                channel=item.chat_id,
+                text=escape(item.text),
+                blocks=blocks(reply),
+                metadata={"event_type": METADATA_EVENT, "event_payload": _mark(item)},
+            )
+        except SlackApiError as error:
+            status = error.response.status_code
+            code = str(error.response.get("error") or f"http {status}")
+            if status == 429:
+                header = error.response.headers.get("Retry-After") or error.response.headers.get(
+                    "retry-after"
+                )
+                wait = float(header) if header else 1.0
+                return Retry(f"slack 429: retry after {wait:g}s", wait, not_counted=True)
+            if code in _SLACK_GONE:
+                return Failed(f"slack: {code}", channel_gone=True)
+            if status >= 500 or code in _SLACK_TRANSIENT:
+                return Retry(f"slack: {code}")
+            return Failed(f"slack: {code}")
+        except (TimeoutError, aiohttp.ClientError) as error:
+            return Retry(f"slack: {type(error).__name__}")
+        return Sent(str(response.get("ts") or ""))
+
+    async def _already_posted(self, item: Claimed) -> str | None:
+        """A worker died with this send unanswered: look for it in the channel (it carries our
+        metadata) before posting again. Slack offers this; Telegram bots cannot read history.
+        Any failure here means "not found": sending twice beats not sending."""
+        try:
+            response = await self.client.conversations_history(
+                channel=item.chat_id,
+                oldest=f"{item.alert_created_at - 60:.6f}",
+                limit=200,
+                include_all_metadata=True,
+            )
+        except (SlackApiError, TimeoutError, aiohttp.ClientError) as error:
+            log.info("could not check history before resending: %s", error)
+            return None
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_EVENT and (
+                metadata.get("event_payload") or {}
+            ) == _mark(item):
+                return str(message.get("ts") or "")
+        return None
