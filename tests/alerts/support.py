@@ -9,13 +9,13 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from secbot.alerts import compose, outbox
-from secbot.alerts.dispatcher import Dispatcher
+from secbot.alerts.dispatcher import Dispatcher, Sender
 from secbot.alerts.outbox import Limits, Policy
 from secbot.db.models import AlertDelivery, State
 from secbot.db.session import Database
 from secbot.db.types import utcnow
 from secbot.identity.channels import add_channel
-from secbot.transports.alert_senders import Sender, SlackSender, TelegramSender
+from secbot.transports.alert_senders import SlackSender, TelegramSender
 
 STATES = {"BRB": "Barbados", "JAM": "Jamaica", "TTO": "Trinidad and Tobago"}
 TOKEN_TG = "123:abc"

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from secbot.access.scope import Scope, SubmissionFacts, permits
 from secbot.access.sql import submission_filter
-from secbot.db.models import Share, State, Submission
+from secbot.db.models import Share, Submission
 from secbot.domain.enums import TLP
 from secbot.domain.errors import no_such_report
-
-
-def allocate_public_id(session: Session, state_code: str) -> str:
-    """Per-state numbering under a row lock, so ids reveal nothing about other states."""
-    number = session.execute(
-        update(State)
-        .where(State.code == state_code)
-        .values(last_number=State.last_number + 1)
-        .returning(State.last_number)
-    ).scalar_one()
-    return f"{state_code}-{number:04d}"
 
 
 def active_grantees(session: Session, submission_id: int) -> frozenset[str]:

@@ -47,9 +47,8 @@ class Verb:
     """The Telegram command menu's description; empty: not in the menu."""
     open: bool = False
     """Usable before joining (start, help, join); everything else asks a stranger to join."""
-
-
-FORMS: dict[str, Form] = {f.name: f for f in (report_form.FORM, alert_form.FORM)}
+    form: Form | None = None
+    """The form this verb opens: its answers are routed to the form's runner."""
 
 
 def _cancel(ctx: Context, args: str) -> list[Reply]:
@@ -71,6 +70,7 @@ VERBS: tuple[Verb, ...] = (
         report_form.report,
         (_h("report", "file an incident step by step (or: report <what happened>)", F),),
         command="File an incident report",
+        form=report_form.FORM,
     ),
     Verb("edit", reports.edit, (_h("edit ID FIELD VALUE", "correct one of your reports", S),)),
     Verb(
@@ -96,6 +96,7 @@ VERBS: tuple[Verb, ...] = (
             ),
             _h("alert ID", "who received and who acknowledged an alert", Action.SEE_ALERT_STATUS),
         ),
+        form=alert_form.FORM,
     ),
     Verb(
         "ask",
@@ -192,10 +193,16 @@ VERBS: tuple[Verb, ...] = (
 )
 
 BY_NAME: dict[str, Verb] = {v.name: v for v in VERBS}
+FORMS: dict[str, Form] = {v.form.name: v.form for v in VERBS if v.form is not None}
 
 
 def help_lines(principal: Principal) -> list[str]:
-    return [f"• {h.usage} — {h.text}" for v in VERBS for h in v.helps if h.shown_to(principal)]
+    return [
+        f"• {h.usage} — {h.text}"
+        for v in BY_NAME.values()
+        for h in v.helps
+        if h.shown_to(principal)
+    ]
 
 
 def _help(ctx: Context) -> list[Reply]:
@@ -215,4 +222,4 @@ def _start(ctx: Context) -> list[Reply]:
 
 def telegram_commands() -> list[tuple[str, str]]:
     """(command, description) for Telegram's command menu, in the table's order."""
-    return [(v.name, v.command) for v in VERBS if v.command]
+    return [(v.name, v.command) for v in BY_NAME.values() if v.command]

@@ -28,23 +28,14 @@ def build_dispatcher(settings: Settings, db: Database) -> Dispatcher | None:
     """None when no platform is configured: there is nowhere to send."""
     # The HTTP timeout stays well inside the lease, so a live claim is never taken over.
     timeout = min(settings.dispatch_send_timeout, settings.dispatch_lease_seconds / 3)
-    senders: list[Sender] = []
-    if settings.telegram_token is not None:
-        senders.append(
-            TelegramSender(
-                settings.telegram_token.get_secret_value(),
-                base_url=settings.telegram_base_url,
-                timeout=timeout,
-            )
+    senders: list[Sender] = [
+        kind(token.get_secret_value(), base_url=base_url, timeout=timeout)
+        for kind, token, base_url in (
+            (TelegramSender, settings.telegram_token, settings.telegram_base_url),
+            (SlackSender, settings.slack_bot_token, settings.slack_api_url),
         )
-    if settings.slack_bot_token is not None:
-        senders.append(
-            SlackSender(
-                settings.slack_bot_token.get_secret_value(),
-                base_url=settings.slack_api_url,
-                timeout=timeout,
-            )
-        )
+        if token is not None
+    ]
     if not senders:
         return None
     return Dispatcher(

@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 from secbot.access import audit
 from secbot.access.permissions import Action, require
 from secbot.access.principal import Principal
-from secbot.access.reads import allocate_public_id, visible
+from secbot.access.reads import visible
 from secbot.access.scope import Scope
 from secbot.db.models import Submission, ThreatEntry
+from secbot.db.numbering import new_submission
 from secbot.domain.enums import TLP, FunctionalArea, Impact, Likelihood, ThreatStatus
 from secbot.domain.errors import InvalidInput
 from secbot.domain.taxonomy import BY_KEY
@@ -55,15 +56,13 @@ def add_state_threat(
     known = BY_KEY.get(category)
     if known is None:
         raise InvalidInput(f"Unknown category {category!r}.")
-    submission = Submission(
-        public_id=allocate_public_id(session, principal.state),
+    submission = new_submission(
+        session,
         owner_state=principal.state,
         kind="threat",
         tlp=tlp.value,
         created_by=principal.member_id,
     )
-    session.add(submission)
-    session.flush()
     session.add(
         ThreatEntry(
             code=submission.public_id,

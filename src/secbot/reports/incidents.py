@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from secbot.access import audit
 from secbot.access.permissions import Action, require
 from secbot.access.principal import Principal
-from secbot.access.reads import active_grantees, allocate_public_id, get_visible
+from secbot.access.reads import active_grantees, get_visible
 from secbot.access.scope import scope_for
 from secbot.db.models import Incident, Submission
+from secbot.db.numbering import new_submission
 from secbot.domain.enums import TLP, IncidentStatus, Severity
 from secbot.domain.errors import InvalidInput, NotPermitted
 from secbot.domain.taxonomy import BY_KEY
@@ -51,15 +52,13 @@ def file_incident(
             client_key = None  # never hand one sender's report to another
     if data.category not in BY_KEY:
         raise InvalidInput(f"Unknown category {data.category!r}.")
-    submission = Submission(
-        public_id=allocate_public_id(session, principal.state),
+    submission = new_submission(
+        session,
         owner_state=principal.state,
         kind="incident",
         tlp=data.tlp.value,
         created_by=principal.member_id,
     )
-    session.add(submission)
-    session.flush()
     session.add(
         Incident(
             submission_id=submission.id,

@@ -40,26 +40,30 @@ def _by_meaning(ctx: Context, topic: str, kind: str) -> list[str]:
     return [p.chunk_id.split(":", 1)[1] for p in passages]
 
 
-def _merge(words: Sequence[T], meaning: Sequence[T]) -> list[T]:
-    """Word matches first (they are exact), then what matched by meaning only."""
+def _ranked(
+    ctx: Context,
+    topic: str,
+    kind: str,
+    everything: dict[str, T],
+    matches: Callable[[T, str], bool],
+) -> list[T]:
+    """Word matches first (they are exact), then what the retriever matched by meaning only."""
+    words = [item for item in everything.values() if matches(item, topic)]
+    meaning = [everything[c] for c in _by_meaning(ctx, topic, kind) if c in everything]
     return [*words, *(item for item in meaning if item not in words)]
 
 
 def objectives(ctx: Context, args: str) -> list[Reply]:
     topic = args.strip()
     everything = {o.code: o for o in objective_list.objectives(ctx.session)}
-    meaning = [everything[c] for c in _by_meaning(ctx, topic, "objective") if c in everything]
-    words = [o for o in everything.values() if objective_list.objective_matches(o, topic)]
-    items = _merge(words, meaning)
+    items = _ranked(ctx, topic, "objective", everything, objective_list.objective_matches)
     return [_list("Strategic objectives", items, objective_line, topic, "Try `objectives` alone.")]
 
 
 def threats(ctx: Context, args: str) -> list[Reply]:
     topic = args.strip()
     everything = {t.code: t for t in register.regional_threats(ctx.session)}
-    meaning = [everything[c] for c in _by_meaning(ctx, topic, "threat") if c in everything]
-    words = [t for t in everything.values() if register.threat_matches(t, topic)]
-    regional = _merge(words, meaning)
+    regional = _ranked(ctx, topic, "threat", everything, register.threat_matches)
     own = register.state_threats(ctx.session, ctx.scope, topic)
     audit.record_reads(
         ctx.session, ctx.principal, [t.submission for t in own if t.submission is not None]
