@@ -21,9 +21,11 @@ from sqlalchemy import create_engine, text
 from secbot.db.migrate import upgrade
 from secbot.db.models import Base
 from secbot.db.session import Database, make_engine
+from secbot.entrypoints.bootstrap import App
+from tests.support.apps import indexed_app
+from tests.support.paths import KNOWLEDGE
+from tests.support.world import World
 
-REPO = Path(__file__).resolve().parents[1]
-KNOWLEDGE = REPO / "knowledge"
 PG_URL = os.environ.get("SECBOT_TEST_DATABASE_URL")
 
 settings.register_profile(
@@ -152,3 +154,36 @@ def fresh_db_factory(
     yield make
     for database in made:
         database.dispose()
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    """An engine without a retrieval index: fast, for the SQL read paths."""
+    return World(db)
+
+
+@pytest.fixture
+def app(db: Database, tmp_path: Path) -> Iterator[App]:
+    """The whole app with the real indexes (Chroma + BM25) and the hashing embedder."""
+    application = indexed_app(db, tmp_path)
+    yield application
+    application.db.dispose()
+
+
+@pytest.fixture
+def indexed_world(app: App) -> World:
+    return World(app.db, engine=app.engine)
+
+
+@pytest.fixture
+def env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The environment a CLI run reads: this test's database, a data dir, no model."""
+    values = {
+        "SECBOT_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+        "SECBOT_DATA_DIR": str(tmp_path / "var"),
+        "SECBOT_KNOWLEDGE_DIR": str(KNOWLEDGE),
+        "SECBOT_EMBEDDINGS": "hashing",  # the real model is exercised in tests/knowledge
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values

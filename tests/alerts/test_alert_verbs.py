@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from secbot.db.models import Alert, AlertAck, AlertDelivery, Channel, Draft
 from secbot.db.session import Database
 from secbot.domain.enums import Role
-from tests.helpers import Chat, World
+from tests.support.world import Chat, World
 
 
 def _compose(sec: Chat, audience: str = "all", tags: str = "No filter") -> str:

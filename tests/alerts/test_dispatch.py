@@ -16,7 +16,9 @@ from secbot.db.models import AlertDelivery, AuditEvent, Channel
 from secbot.db.session import Database
 from secbot.db.types import utcnow
 from secbot.transports.alert_senders import SlackSender
-from tests.alerts.support import (
+from tests.fakes.slack_server import FakeSlackServer
+from tests.fakes.telegram_server import FakeTelegramServer
+from tests.support.alerts import (
     FAST_LIMITS,
     deliveries,
     register,
@@ -25,8 +27,6 @@ from tests.alerts.support import (
     send_alert,
     senders,
 )
-from tests.fakes.slack_server import FakeSlackServer
-from tests.fakes.telegram_server import FakeTelegramServer
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from secbot.alerts.dispatcher import Dispatcher
 from secbot.alerts.outbox import Claimed, Failed, Limits, Outcome, Policy, Retry, Sent
 from secbot.db.models import AlertDelivery
 from secbot.db.session import Database
-from tests.alerts.support import (
+from tests.fakes.telegram_server import FakeTelegramServer
+from tests.support.alerts import (
     FAST_LIMITS,
     deliveries,
     register,
@@ -24,7 +25,6 @@ from tests.alerts.support import (
     send_alert,
     senders,
 )
-from tests.fakes.telegram_server import FakeTelegramServer
 
 POLICY = Policy(lease=30, max_attempts=3, backoff_base=1, backoff_cap=4)
 ROOMY = Limits(per_second=100, chat_spacing=1.0, group_spacing=3.0)

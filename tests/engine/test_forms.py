@@ -16,7 +16,7 @@ from secbot.engine.engine import Engine
 from secbot.engine.forms import Choice, Field, Form
 from secbot.engine.forms import runner as forms
 from secbot.engine.messages import Inbound, Reply
-from tests.helpers import World
+from tests.support.world import World
 
 # --- the whole feature: a declaration, a submit function, a handler ------------------------
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import KNOWLEDGE, REPO
+from tests.support.paths import KNOWLEDGE, REPO
 
 from secbot.config import Settings
 from secbot.entrypoints.bootstrap import build

@@ -18,8 +18,8 @@ from secbot.config import Settings
 from secbot.domain.enums import Role
 from secbot.entrypoints.bootstrap import App, build
 from secbot.knowledge import ingest
-from tests.conftest import KNOWLEDGE, REPO
-from tests.helpers import World
+from tests.support.paths import KNOWLEDGE, REPO
+from tests.support.world import World
 
 SEED = REPO.parent / "shared" / "seeds" / "security-management-model.txt"
 pytestmark = pytest.mark.slow

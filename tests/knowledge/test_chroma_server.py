@@ -38,7 +38,7 @@ from secbot.identity.accounts import Account, principal_for
 from secbot.identity.invites import create_invite, join
 from secbot.knowledge.embeddings import HashingEmbedder
 from secbot.knowledge.vector_index import COLLECTION
-from tests.conftest import KNOWLEDGE
+from tests.support.paths import KNOWLEDGE
 
 STARTUP_S = 60.0
 REPORT = (

@@ -3,7 +3,6 @@ or a citation. Runs the real index (Chroma + BM25) with a fast hashing embedder.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,31 +12,14 @@ from secbot.db.session import Database
 from secbot.domain.enums import Role
 from secbot.entrypoints.bootstrap import App, build
 from secbot.knowledge.embeddings import HashingEmbedder
-from tests.conftest import KNOWLEDGE
-from tests.helpers import Chat, World
-
-SECRET = (
-    "Informant reports the harbour master at Port Zephyrine accepts bribes from the Kestrel "
-    "smuggling ring to clear unregistered container vessels"
-)
-QUESTION = "harbour master Port Zephyrine bribes Kestrel smuggling ring unregistered container"
+from tests.support.paths import KNOWLEDGE
+from tests.support.secrets import QUESTION, SECRET
+from tests.support.world import Chat, World
 
 
 @pytest.fixture
-def app(db: Database, tmp_path: Path) -> Iterator[App]:
-    settings = Settings(
-        data_dir=tmp_path / "var",
-        database_url=db.engine.url.render_as_string(hide_password=False),
-        knowledge_dir=KNOWLEDGE,
-    )
-    application = build(settings, embedder=HashingEmbedder())
-    yield application
-    application.db.dispose()
-
-
-@pytest.fixture
-def world(app: App) -> World:
-    return World(app.db, engine=app.engine)
+def world(indexed_world: World) -> World:
+    return indexed_world
 
 
 def leaked(reply: str, public_id: str) -> list[str]:

@@ -17,8 +17,8 @@ from secbot.domain.enums import Role
 from secbot.entrypoints.bootstrap import App, build
 from secbot.entrypoints.serve import serve
 from secbot.knowledge.embeddings import HashingEmbedder
-from tests.conftest import KNOWLEDGE
-from tests.helpers import World
+from tests.support.paths import KNOWLEDGE
+from tests.support.world import World
 
 
 @dataclass

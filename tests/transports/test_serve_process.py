@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import KNOWLEDGE
 from tests.fakes.telegram_server import FakeTelegramServer
+from tests.support.paths import KNOWLEDGE
 
 
 def free_port() -> int:

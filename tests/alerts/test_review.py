@@ -20,10 +20,10 @@ from secbot.db.types import utcnow
 from secbot.domain.enums import AudienceKind, Role
 from secbot.domain.errors import FormErrors
 from secbot.entrypoints.cli import app as cli_app
-from tests.alerts.support import run_until_done, send_alert, senders
-from tests.cli.test_cli import cli, env  # noqa: F401  (fixture)
 from tests.fakes.slack_server import FakeSlackServer
-from tests.helpers import Chat, World
+from tests.support.alerts import run_until_done, send_alert, senders
+from tests.support.cli import cli
+from tests.support.world import Chat, World
 
 HEADLINE = "Embassy evacuation notice for Barbados staff"
 TG_ROOM = "-1001"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from secbot.db.models import Contact, Objective, State, ThreatEntry
 from secbot.db.session import Database
 from secbot.registers.sync import apply_bundle
-from tests.helpers import bundle
+from tests.support.world import bundle
 
 
 def snapshot(db: Database) -> tuple[list[int], list[int], list[str], int]:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from secbot.db.models import Alert, AlertDelivery
 from secbot.db.session import Database
-from tests.cli.test_cli import cli, cli_fails, env  # noqa: F401  (fixture)
+from tests.support.cli import cli, cli_fails
 
 XSD = Path(__file__).resolve().parents[1] / "data" / "cap" / "CAP-v1.2.xsd"
 SEND = [

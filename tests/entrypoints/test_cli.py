@@ -2,58 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from secbot.db.session import Database
-from secbot.entrypoints.cli import app
-from tests.conftest import KNOWLEDGE
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    values = {
-        "SECBOT_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
-        "SECBOT_DATA_DIR": str(tmp_path / "var"),
-        "SECBOT_KNOWLEDGE_DIR": str(KNOWLEDGE),
-        "SECBOT_EMBEDDINGS": "hashing",  # the real model is exercised in tests/knowledge
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
-def cli(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def cli_fails(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code != 0, result.output
-    return result.output
-
-
-def chat(env: dict[str, str], name: str, lines: list[str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "secbot", "chat", "--as", name],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=120,
-        check=True,
-    )
-    return result.stdout
+from tests.support.cli import chat, cli, cli_fails
 
 
 def test_states_invites_members_audit(env: dict[str, str]) -> None:

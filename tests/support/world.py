@@ -15,7 +15,7 @@ from secbot.identity.channels import add_channel
 from secbot.identity.invites import create_invite
 from secbot.knowledge.files import KnowledgeBundle, load_knowledge
 from secbot.registers.sync import apply_bundle
-from tests.conftest import KNOWLEDGE
+from tests.support.paths import KNOWLEDGE
 
 
 @lru_cache(maxsize=1)
