@@ -1,14 +1,16 @@
-"""The lifecycle the fake servers share: a ThreadingHTTPServer on 127.0.0.1, on a free port,
-served from a daemon thread, usable as a context manager."""
+"""What the fake servers share: a ThreadingHTTPServer on 127.0.0.1, on a free port, served
+from a daemon thread, usable as a context manager; and a quiet handler that reads bodies and
+writes JSON answers."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 
 class _Server(ThreadingHTTPServer):
@@ -17,6 +19,45 @@ class _Server(ThreadingHTTPServer):
     retry them a second later, which a rate test would wrongly charge to the code under test."""
 
     request_queue_size = 512
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """A quiet request handler: GET and POST both go to `_serve`, which each fake writes."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        return
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        raise NotImplementedError
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _json(
+        self,
+        status: int,
+        payload: Any,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (e.g. a long poll)
+            self.close_connection = True
 
 
 class LoopbackServer:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.fakes.loopback import LoopbackServer
+from tests.fakes.loopback import JsonHandler, LoopbackServer
 
 Responder = Callable[[list[dict[str, Any]]], str]
 
@@ -145,11 +145,8 @@ class FakeOpenAIServer(LoopbackServer):
             return self._failures.popleft() if self._failures else None
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     fake: FakeOpenAIServer
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-        return
 
     def do_GET(self) -> None:
         if self._begin(None) is not None:
@@ -162,8 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, f"no route GET {self.path}")
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._body()
         try:
             body = json.loads(raw) if raw else {}
         except json.JSONDecodeError:
@@ -279,18 +275,6 @@ class _Handler(BaseHTTPRequestHandler):
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
             },
         )
-
-    def _json(
-        self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
-    ) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         kind = "rate_limit_error" if status == 429 else "server_error"

@@ -32,7 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from tests.fakes.loopback import LoopbackServer
+from tests.fakes.loopback import JsonHandler, LoopbackServer
 
 JSON = dict[str, Any]
 
@@ -1039,35 +1039,25 @@ def parse_body(content_type: str, body: bytes) -> dict[str, Any]:
     return params
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     fake: FakeSlackServer
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-        return
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
 
     def _serve(self) -> None:
         parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self._body()
         headers = {k.lower(): v for k, v in self.headers.items()}
         if parts.path.startswith("/api/"):
             method = parts.path[len("/api/") :].strip("/")
         elif parts.path.startswith("/response/"):
             method = "response_url"
         else:
-            self._json(404, {"ok": False, "error": "not_found"}, {})
+            self._json(404, {"ok": False, "error": "not_found"})
             return
         content_type = headers.get("content-type", "")
         try:
             params = parse_body(content_type, body)
         except (ValueError, UnicodeDecodeError):
-            self._json(200, {"ok": False, "error": "invalid_json"}, {})
+            self._json(200, {"ok": False, "error": "invalid_json"})
             return
         params.update(dict(parse_qsl(parts.query, keep_blank_values=True)))
         token = ""
@@ -1085,17 +1075,4 @@ class _Handler(BaseHTTPRequestHandler):
             at=time.time(),
         )
         status, payload, extra = self.fake._process(call)
-        self._json(status, payload, extra)
-
-    def _json(self, status: int, payload: JSON, headers: dict[str, str]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up
-            self.close_connection = True
+        self._json(status, payload, extra, "application/json; charset=utf-8")

@@ -34,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fakes.loopback import LoopbackServer
+from tests.fakes.loopback import JsonHandler, LoopbackServer
 
 JSON = dict[str, Any]
 
@@ -1071,23 +1071,13 @@ def _markdown_v2_problem(text: str) -> str | None:
 _PATH = re.compile(r"^/bot(?P<token>[^/]*)/(?P<method>[A-Za-z]+)/?$")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     fake: FakeTelegramServer
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-        return
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
 
     def _serve(self) -> None:
         parts = urlsplit(self.path)
         found = _PATH.match(parts.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self._body()
         if found is None:
             self._json(404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return
@@ -1112,14 +1102,3 @@ class _Handler(BaseHTTPRequestHandler):
         )
         status, payload = self.fake._process(call)
         self._json(status, payload)
-
-    def _json(self, status: int, payload: JSON) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (e.g. a long poll)
-            self.close_connection = True
