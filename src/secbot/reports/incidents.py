@@ -19,7 +19,6 @@ from secbot.domain.enums import TLP, IncidentStatus, Severity
 from secbot.domain.errors import InvalidInput, NotPermitted
 from secbot.domain.taxonomy import BY_KEY
 from secbot.domain.text import one_line
-from secbot.domain.when import show_when
 from secbot.reports import fields
 
 
@@ -95,8 +94,8 @@ def owned_for_change(session: Session, principal: Principal, public_id: str) -> 
 
 def edit_incident(
     session: Session, principal: Principal, public_id: str, field: str, value: str, now: datetime
-) -> tuple[Submission, str]:
-    """Correct one field; returns the report and how the new value reads."""
+) -> Submission:
+    """Correct one field of one of the principal's state's reports."""
     submission = owned_for_change(session, principal, public_id)
     incident = submission.incident
     if incident is None:
@@ -112,12 +111,10 @@ def edit_incident(
         raise InvalidInput(
             f"Give the new {field}. Example: edit {submission.public_id} {field} ..."
         )
-    shown = value
     if field == "category":
-        category = fields.category(value)
-        incident.category, shown = category.key, category.label
+        incident.category = fields.category(value).key
     elif field == "severity":
-        incident.severity = shown = fields.severity(value).value
+        incident.severity = fields.severity(value).value
     elif field == "tlp":
         tlp = fields.tlp(value)
         if tlp is TLP.RED and active_grantees(session, submission.id):
@@ -125,20 +122,17 @@ def edit_incident(
                 f"{submission.public_id} is shared; TLP:RED never leaves your state. "
                 "Unshare it first, then set RED."
             )
-        submission.tlp = shown = tlp.value
+        submission.tlp = tlp.value
     elif field == "title":
-        incident.title = shown = fields.title(value)
+        incident.title = fields.title(value)
     elif field == "details":
         incident.description = fields.what(value)
-        shown = one_line(value, 60)
     elif field == "where":
         incident.location = fields.where(value)
-        shown = incident.location or "not given"
     elif field == "when":
         incident.occurred_at = fields.when(value, now)
-        shown = show_when(incident.occurred_at)
     elif field == "status":
-        incident.status = shown = fields.status(value).value
+        incident.status = fields.status(value).value
     submission.updated_at = now
     audit.record(session, principal, "incident_edited", submission, field=field)
-    return submission, shown
+    return submission

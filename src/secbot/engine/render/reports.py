@@ -71,3 +71,22 @@ def incident_detail(submission: Submission, grantees: list[str] | None) -> str:
         shared = ", ".join(describe(g) for g in grantees) if grantees else "nobody (private)"
         lines += ["", f"Shared with: {shared}"]
     return "\n".join(lines)
+
+
+def field_value(submission: Submission, field: str) -> str:
+    """How one editable field of a report reads after `edit`."""
+    incident = submission.incident
+    assert incident is not None
+    shown = {
+        "category": BY_KEY[incident.category].label
+        if incident.category in BY_KEY
+        else incident.category,
+        "severity": incident.severity,
+        "tlp": submission.tlp,
+        "title": incident.title,
+        "details": one_line(incident.description, 60),
+        "where": incident.location or "not given",
+        "when": show_when(incident.occurred_at),
+        "status": incident.status,
+    }
+    return shown[field]

@@ -10,7 +10,13 @@ from secbot.domain.errors import InvalidInput, NotFound, no_such_report
 from secbot.engine.context import Context
 from secbot.engine.forms import Choice
 from secbot.engine.messages import Button, Reply, rows
-from secbot.engine.render.reports import incident_detail, incident_line, share_lines, unshare_lines
+from secbot.engine.render.reports import (
+    field_value,
+    incident_detail,
+    incident_line,
+    share_lines,
+    unshare_lines,
+)
 from secbot.engine.verbs import report_form
 from secbot.reports import incidents, sharing
 
@@ -95,9 +101,10 @@ def edit(ctx: Context, args: str) -> list[Reply]:
         incidents.owned_for_change(ctx.session, ctx.principal, public_id)
         buttons = [Button(c.label, f"/edit {public_id.upper()} {field} {c.value}") for c in choices]
         return [Reply(f"New {field} for {public_id.upper()}?", buttons=rows(buttons))]
-    submission, shown = incidents.edit_incident(
+    submission = incidents.edit_incident(
         ctx.session, ctx.principal, public_id, field, parts[2] if len(parts) > 2 else "", ctx.now
     )
+    shown = field_value(submission, field)
     return [
         Reply(f"Updated {submission.public_id}: {field} is now {shown}. (TLP:{submission.tlp})")
     ]
