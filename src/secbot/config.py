@@ -9,8 +9,10 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_SECRET_CHARS = 16
 
 
 class Settings(BaseSettings):
@@ -54,6 +56,9 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(default=None, description="Socket Mode when set")
     slack_api_url: str | None = Field(default=None, description="Web API base, e.g. for a proxy")
     shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+    inbox_lease_seconds: float = Field(
+        default=15.0, ge=2, description="how long a worker holds an inbound message it handles"
+    )
 
     # Alert dispatcher (runs inside `secbot serve`, or alone as `secbot dispatch`)
     dispatch_enabled: bool = Field(default=True, description="send alerts from `secbot serve`")
@@ -66,6 +71,17 @@ class Settings(BaseSettings):
     slack_messages_per_second: float = Field(default=50.0, gt=0)
     chat_spacing_seconds: float = Field(default=1.0, ge=0, description="1 message/s a chat")
     cap_sender: str = Field(default="secbot@secretariat.invalid", description="CAP <sender>")
+
+    @field_validator("telegram_webhook_secret", "slack_signing_secret", mode="after")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """A secret that is set must be one: an empty or short secret accepts forgeries."""
+        if value is not None and len(value.get_secret_value().strip()) < MIN_SECRET_CHARS:
+            raise ValueError(
+                f"is set but {'empty' if not value.get_secret_value().strip() else 'too short'}"
+                f"; use at least {MIN_SECRET_CHARS} random characters, or leave it unset"
+            )
+        return value
 
     @cached_property
     def resolved_database_url(self) -> str:

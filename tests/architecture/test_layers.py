@@ -18,6 +18,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("reports",),
     ("alerts",),
     ("engine",),
+    ("inbox",),
     ("transports",),
     ("entrypoints",),
     ("__main__",),

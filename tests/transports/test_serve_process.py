@@ -35,7 +35,7 @@ def test_serve_answers_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             "SECBOT_TELEGRAM_TOKEN": "123:abc",
             "SECBOT_TELEGRAM_BASE_URL": fake.url,
             "SECBOT_TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
-            "SECBOT_TELEGRAM_WEBHOOK_SECRET": "s3cret",
+            "SECBOT_TELEGRAM_WEBHOOK_SECRET": "s3cret-0123456789abcdef",
             "SECBOT_HTTP_PORT": str(port),
         }
         env.pop("SECBOT_DATABASE_URL", None)
@@ -68,7 +68,7 @@ def test_serve_answers_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
                     "text": "/help",
                 },
             }
-            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-0123456789abcdef"}
             response = httpx.post(
                 f"http://127.0.0.1:{port}/tg", json=update, headers=headers, timeout=30
             )

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from secbot.db.models import Incident, ProcessedInbound
+from secbot.db.models import InboxEntry, Incident, ProcessedInbound
 from secbot.domain.enums import Role
 from tests.fakes import slack_server as s
 from tests.fakes.slack_server import FakeSlackServer
@@ -174,7 +174,10 @@ def test_signatures_retries_and_duplicates(bot: Running, fake: FakeSlackServer) 
     time.sleep(1.0)
     with bot.app.db.transaction() as session:
         assert session.query(Incident).count() == 1
-        assert session.query(ProcessedInbound).count() == 1
+        handled = session.query(ProcessedInbound).filter(ProcessedInbound.key.contains("Ev0001"))
+        assert handled.count() == 1
+        stored = session.query(InboxEntry).filter(InboxEntry.key.contains("Ev0001"))
+        assert stored.count() == 1, "the retry was recognised as the same event"
     assert len([p for p in c.wait("chat.postMessage", 2) if "Filed" in text_of(p)]) == 1
 
 

@@ -108,10 +108,10 @@ def test_webhook_checks_the_secret(
         telegram_token=SecretStr(TOKEN),
         telegram_base_url=fake.url,
         telegram_webhook_url="https://bot.example.org/telegram/hook",
-        telegram_webhook_secret=SecretStr("s3cret-token"),
+        telegram_webhook_secret=SecretStr("s3cret-token-0123456789"),
     )
     fake.wait_for("setWebhook", timeout=20)
-    assert fake.calls_to("setWebhook")[-1].params["secret_token"] == "s3cret-token"
+    assert fake.calls_to("setWebhook")[-1].params["secret_token"] == "s3cret-token-0123456789"
     update = {
         "update_id": 9001,
         "message": {
@@ -128,7 +128,7 @@ def test_webhook_checks_the_secret(
         wrong = {"X-Telegram-Bot-Api-Secret-Token": "nope"}
         assert client.post(url, json=update, headers=wrong).status_code == 403
         assert not fake.sent(ALICE), "no handler ran"
-        right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+        right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token-0123456789"}
         assert client.post(url, json=update, headers=right).status_code == 200
         assert "haven't joined" in last_text(fake, ALICE, 1)
         health = client.get(bot.url("/healthz")).json()

@@ -283,6 +283,37 @@ class ProcessedInbound(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
+class InboxEntry(Base):
+    """One inbound update or event, stored before the platform is told it was received.
+
+    `key` is the platform's delivery key (Telegram update id, Slack event id, envelope or
+    trigger id), unique, so a redelivery or a replayed request is one entry. Entries of one
+    lane (a chat) are handled in arrival order; `handled_at` is set in the same transaction as
+    the message's effects, and the replies are kept with it until they are sent."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    lane: Mapped[str] = mapped_column(String(200))
+    inbound: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    context: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    replies: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    worker: Mapped[str] = mapped_column(String(80), default="")
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+
+    __table_args__ = (
+        Index("ix_inbox_open", "replied_at", "lane", "id"),
+        Index("ix_inbox_received", "received_at"),
+    )
+
+
 class Alert(Base):
     """A secretariat broadcast. Its deliveries are written in the same transaction (the outbox)."""
 

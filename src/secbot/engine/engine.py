@@ -7,6 +7,7 @@ becomes a polite reply, so bad input changes nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -27,6 +28,8 @@ from secbot.identity import accounts, channels
 from secbot.knowledge.ask import Asker
 
 log = logging.getLogger(__name__)
+
+Settle = Callable[[Session, list[Reply]], None]
 
 
 def parse(text: str) -> tuple[str, str, bool]:
@@ -54,27 +57,40 @@ class Engine:
         self.asker = asker
         self.clock = clock
 
-    def handle(self, inbound: Inbound) -> list[Reply]:
-        """Replies for one inbound message; [] for a delivery already handled."""
+    def handle(self, inbound: Inbound, settle: Settle | None = None) -> list[Reply]:
+        """Replies for one inbound message; [] for a delivery already handled.
+
+        `settle(session, replies)` runs inside the message's own transaction, after its effects
+        and before the commit (the inbox marks its entry handled there). When the message is
+        refused, nothing it did is kept, and `settle` runs in a transaction of its own."""
         raw = inbound.payload if inbound.payload is not None else inbound.text
         try:
             text = clean_text(raw, max_chars=self.max_chars)
             if inbound.chat_kind is ChatKind.GROUP:
                 self._note_presence(inbound)
             with self.db.transaction() as session:
-                if inbound.message_key and not self._first_delivery(session, inbound):
-                    return []
-                place = self._place(session, inbound)
-                who = accounts.Account(
-                    inbound.platform, inbound.workspace, inbound.user_id, inbound.display_name
-                )
-                principal = accounts.principal_for(session, who, place)
-                ctx = Context(session, inbound, principal, self.clock(), self.max_chars, self.asker)
-                return self._route(ctx, text)
+                replies: list[Reply] = []
+                if not inbound.message_key or self._first_delivery(session, inbound):
+                    replies = self._route(self._context(session, inbound), text)
+                if settle is not None:
+                    settle(session, replies)
+                return replies
         except FormErrors as error:
-            return [Reply(error.message, field_errors=error.fields)]
+            refused = [Reply(error.message, field_errors=error.fields)]
         except SecbotError as error:
-            return [Reply(error.message)]
+            refused = [Reply(error.message)]
+        if settle is not None:
+            with self.db.transaction() as session:
+                settle(session, refused)
+        return refused
+
+    def _context(self, session: Session, inbound: Inbound) -> Context:
+        place = self._place(session, inbound)
+        who = accounts.Account(
+            inbound.platform, inbound.workspace, inbound.user_id, inbound.display_name
+        )
+        principal = accounts.principal_for(session, who, place)
+        return Context(session, inbound, principal, self.clock(), self.max_chars, self.asker)
 
     def bot_removed(self, platform: str, workspace: str, chat_id: str, reason: str) -> bool:
         """The bot was kicked from, or lost, a registered chat: alerts stop going there."""

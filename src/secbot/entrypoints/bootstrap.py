@@ -4,7 +4,12 @@ engine ready. Admin commands build without the index, so they start in a second.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
+
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from secbot.config import Settings
 from secbot.db.migrate import upgrade
@@ -28,6 +33,51 @@ class App:
     asker: Asker | None = None
 
 
+class ConfigurationError(Exception):
+    """The deployment is set up wrong: one line that names the setting and what to do."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            name = "SECBOT_" + "_".join(str(part) for part in problem["loc"]).upper()
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            lines.append(f"{name} {message}")
+        raise ConfigurationError("; ".join(lines)) from None
+
+
+def open_database(settings: Settings) -> Database:
+    """The data folder and the database, or a ConfigurationError that says which is wrong."""
+    folder = settings.data_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(f"{folder} is not writable")
+    except OSError as error:
+        reason = "it is a file" if folder.is_file() else error.strerror or str(error)
+        raise ConfigurationError(
+            f"SECBOT_DATA_DIR={folder} cannot be used as the data folder ({reason}); "
+            "point it at a folder secbot may write to"
+        ) from None
+    url = settings.resolved_database_url
+    try:
+        db = Database.from_url(url)
+        upgrade(db.engine)
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise ConfigurationError(
+            f"SECBOT_DATABASE_URL is not a database URL secbot understands ({error}); "
+            "e.g. postgresql+psycopg://user@host/db"
+        ) from None
+    except OperationalError as error:
+        shown = make_url(url).render_as_string(hide_password=True)
+        first = str(error.orig or error).strip().splitlines()[0][:200]
+        raise ConfigurationError(f"SECBOT_DATABASE_URL: cannot reach {shown}: {first}") from None
+    return db
+
+
 def build(
     settings: Settings | None = None,
     *,
@@ -35,10 +85,8 @@ def build(
     with_index: bool = True,
     embedder: Embedder | None = None,
 ) -> App:
-    settings = settings or Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database.from_url(settings.resolved_database_url)
-    upgrade(db.engine)
+    settings = settings or load_settings()
+    db = open_database(settings)
     if load_knowledge:
         log.info("knowledge loaded: %s", load(db, settings))
     index = asker = None

@@ -16,14 +16,16 @@ from typing import Any, Protocol
 from secbot.alerts.dispatcher import Dispatcher
 from secbot.entrypoints.bootstrap import App
 from secbot.entrypoints.dispatch import build_dispatcher
+from secbot.inbox.intake import Intake
+from secbot.inbox.worker import InboxWorker
 from secbot.transports.http import HttpServer
-from secbot.transports.runner import EngineRunner
 
 log = logging.getLogger("secbot.serve")
 
 
 class Transport(Protocol):
     async def start(self) -> None: ...
+    async def pause(self) -> None: ...
     async def stop(self) -> None: ...
 
 
@@ -84,9 +86,15 @@ class Supervisor:
                 await asyncio.sleep(delay)
                 delay, attempt = min(delay * 2, self.max_delay), attempt + 1
 
-    async def stop(self) -> None:
+    async def pause(self) -> None:
+        """No new messages in; what is stored is still answered."""
         if self._task is not None and not self._task.done():
             self._task.cancel()
+        if self.started:
+            await self.transport.pause()
+
+    async def stop(self) -> None:
+        await self.pause()
         if self.started:
             await self.transport.stop()
         self.status[self.name] = "stopped"
@@ -118,7 +126,8 @@ async def serve(
     ready: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
 ) -> None:
     settings = app.settings
-    runner = EngineRunner(app.engine)
+    worker = InboxWorker(app.db, app.engine, lease=settings.inbox_lease_seconds)
+    intake = Intake(app.db, app.engine, worker)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -132,7 +141,7 @@ async def serve(
     if settings.telegram_token is not None:
         from secbot.transports.telegram import TelegramTransport
 
-        telegram = TelegramTransport(settings, runner)
+        telegram = TelegramTransport(settings, intake)
         if settings.telegram_webhook_url:
             if settings.telegram_webhook_secret is None:
                 raise ValueError("webhook mode needs SECBOT_TELEGRAM_WEBHOOK_SECRET")
@@ -145,12 +154,14 @@ async def serve(
     if settings.slack_bot_token is not None:
         from secbot.transports.slack import SlackTransport
 
-        slack = SlackTransport(settings, runner)
+        slack = SlackTransport(settings, intake)
         if settings.slack_app_token is None:
             if settings.slack_signing_secret is None:
                 raise ValueError("the Slack events endpoint needs SECBOT_SLACK_SIGNING_SECRET")
             http.add_post("/slack/events", slack.handle_http)
         supervisors.append(Supervisor("slack", slack, status))
+    worker_stop = asyncio.Event()
+    working = asyncio.create_task(worker.run(worker_stop, drain=settings.shutdown_grace_seconds))
     if settings.needs_http or supervisors:
         await http.start()
     for supervisor in supervisors:
@@ -164,7 +175,7 @@ async def serve(
     if ready is not None:
         await ready({"port": http.bound_port, "status": status})
     await stop.wait()
-    log.info("stopping: finishing messages in flight", extra={"error": str(runner.in_flight)})
+    log.info("stopping: finishing messages in flight")
     await http.stop()  # no new webhook or Slack requests; in-flight ones complete
     if dispatching is not None:
         dispatch_stop.set()  # no new claims; alerts being sent finish and are recorded
@@ -173,7 +184,12 @@ async def serve(
         except TimeoutError:
             log.warning("stopped with alert sends still in flight")
     for supervisor in supervisors:
+        await supervisor.pause()  # polling stops; nothing new is stored
+    worker_stop.set()  # what was stored is answered; anything left waits in the inbox
+    try:
+        await asyncio.wait_for(working, settings.shutdown_grace_seconds + 5)
+    except TimeoutError:
+        log.warning("stopped with messages still in flight (they stay in the inbox)")
+    for supervisor in supervisors:
         await supervisor.stop()
-    if not await runner.drained(settings.shutdown_grace_seconds):
-        log.warning("stopped with messages still in flight")
     log.info("stopped")

@@ -3,8 +3,12 @@ app mentions, buttons and a modal for the report form. It only translates."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
 import re
+import time
 from typing import Any
 
 from aiohttp import web
@@ -18,8 +22,9 @@ from secbot.config import Settings
 from secbot.domain.enums import ChatKind
 from secbot.engine.messages import Button, Inbound, Reply
 from secbot.engine.registry import FORMS
-from secbot.transports.runner import EngineRunner
-from secbot.transports.slack_blocks import MODAL_CALLBACK, blocks, form_values, modal
+from secbot.inbox.intake import Intake
+from secbot.inbox.store import Arrival, Entry
+from secbot.transports.slack_blocks import MODAL_CALLBACK, blocks, escape, form_values, modal
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -34,10 +39,15 @@ def chat_kind(channel: str) -> ChatKind:
 
 
 class SlackTransport:
-    def __init__(self, settings: Settings, runner: EngineRunner) -> None:
+    """Every listener stores its request in the inbox before Bolt answers Slack (the HTTP 200,
+    or the Socket Mode envelope ack): `process_before_response` makes Bolt wait for the
+    listener. Slash commands, buttons and modal submissions carry a trigger id that Slack never
+    reuses, so a captured request posted again is recognised as the same one and ignored."""
+
+    def __init__(self, settings: Settings, intake: Intake) -> None:
         assert settings.slack_bot_token is not None
         self.settings = settings
-        self.runner = runner
+        self.intake = intake
         client = AsyncWebClient(
             token=settings.slack_bot_token.get_secret_value(),
             base_url=settings.slack_api_url or AsyncWebClient.BASE_URL,
@@ -47,12 +57,13 @@ class SlackTransport:
         self.app = AsyncApp(
             client=client,
             signing_secret=secret.get_secret_value() if secret else None,
-            process_before_response=False,
+            process_before_response=True,
             request_verification_enabled=settings.slack_app_token is None,
         )
         self.client = client
         self._socket: Any = None
         self._register()
+        intake.worker.add_transport(PLATFORM, self.deliver)
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -65,9 +76,14 @@ class SlackTransport:
             )
             await self._socket.connect_async()
 
-    async def stop(self) -> None:
+    async def pause(self) -> None:
+        """Take no more events (Socket Mode); replies can still be sent."""
         if self._socket is not None:
             await self._socket.close_async()
+            self._socket = None
+
+    async def stop(self) -> None:
+        await self.pause()
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """The events endpoint: Bolt verifies the signature (401 if bad, stale or missing)."""
@@ -85,23 +101,19 @@ class SlackTransport:
         self.app.view(re.compile(f"^{MODAL_CALLBACK}:"))(self._on_view)
 
     async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+        team, user = body["team_id"], body["user_id"]
+        inbound = self._inbound(team, user, body["channel_id"], body.get("text", ""))
+        trigger = body.get("trigger_id") or f"{time.time_ns()}"
+        await self._store(f"slack:{team}:cmd:{trigger}", inbound, user, trigger_id=trigger)
         await ack()
-        inbound = self._inbound(
-            body["team_id"], body["user_id"], body["channel_id"], body.get("text", "")
-        )
-        await self._answer(inbound, body["user_id"], trigger_id=body.get("trigger_id"))
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return
-        inbound = self._inbound(
-            body.get("team_id", ""),
-            event["user"],
-            event["channel"],
-            event.get("text", ""),
-            key=body.get("event_id"),
-        )
-        await self._answer(inbound, event["user"])
+        team = body.get("team_id", "")
+        key = f"slack:{team}:event:{body.get('event_id') or event.get('ts')}"
+        inbound = self._inbound(team, event["user"], event["channel"], event.get("text", ""))
+        await self._store(key, inbound, event["user"])
 
     async def _on_gone(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """The bot was removed from a channel, or the channel was archived: stop alerting it."""
@@ -110,19 +122,17 @@ class SlackTransport:
             channel = channel.get("id")
         if channel:
             team = body.get("team_id", "")
-            await self.runner.bot_removed(PLATFORM, team, str(channel), f"slack: {event['type']}")
+            await self.intake.bot_removed(PLATFORM, team, str(channel), f"slack: {event['type']}")
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         text = _MENTION.sub("", event.get("text", ""))
-        inbound = self._inbound(
-            body.get("team_id", ""), event["user"], event["channel"], text, key=body.get("event_id")
-        )
-        await self._answer(
-            inbound, event["user"], thread_ts=event.get("thread_ts") or event.get("ts")
-        )
+        team = body.get("team_id", "")
+        key = f"slack:{team}:event:{body.get('event_id') or event.get('ts')}"
+        inbound = self._inbound(team, event["user"], event["channel"], text)
+        thread = event.get("thread_ts") or event.get("ts")
+        await self._store(key, inbound, event["user"], thread_ts=thread)
 
     async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
         channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get(
             "channel_id", ""
         )
@@ -132,13 +142,21 @@ class SlackTransport:
         message_ts = (body.get("message") or {}).get("ts") or body.get("container", {}).get(
             "message_ts"
         )
-        await self._answer(inbound, user, trigger_id=body.get("trigger_id"), edit_ts=message_ts)
+        trigger = body.get("trigger_id") or f"{action.get('action_ts')}"
+        key = f"slack:{team}:action:{trigger}:{action.get('action_id', '')}"
+        await self._store(key, inbound, user, trigger_id=trigger, edit_ts=message_ts)
+        await ack()
 
     async def _on_view(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """Field errors must ride on the acknowledgement, so a submitted form is handled at
+        once; its confirmation goes out through the inbox like any reply."""
         name = view["callback_id"].split(":", 1)[1]
         channel = view.get("private_metadata") or body["user"]["id"]
         user = body["user"]["id"]
         team = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        values = form_values(view)
+        digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+        key = f"slack:{team}:view:{view.get('id')}:{view.get('hash')}:{digest}"
         inbound = Inbound(
             platform=PLATFORM,
             workspace=team,
@@ -146,19 +164,40 @@ class SlackTransport:
             chat_id=channel,
             chat_kind=chat_kind(channel),
             text=f"/{name}",
-            form_values=form_values(view),
+            form_values=values,
             supports_forms=True,
-            message_key=f"view:{view.get('id')}:{view.get('hash')}",
+            message_key=key,
         )
-        replies = await self.runner.handle(inbound)
-        errors = {k: v for r in replies for k, v in r.field_errors.items()}
+        target = channel if chat_kind(channel) is ChatKind.DIRECT else user
+        replies = await self.intake.handle_now(
+            Arrival(key, inbound, {"user": user, "post_to": target})
+        )
+        errors = {k: v for r in replies or [] for k, v in r.field_errors.items()}
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        await self._post(replies, channel if chat_kind(channel) is ChatKind.DIRECT else user, user)
 
     # -- translation ----------------------------------------------------------------------------
+    async def _store(
+        self,
+        key: str,
+        inbound: Inbound,
+        user: str,
+        *,
+        trigger_id: str | None = None,
+        edit_ts: str | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        context = {
+            "user": user,
+            "trigger_id": trigger_id,
+            "edit_ts": edit_ts,
+            "thread_ts": thread_ts,
+        }
+        keyed = dataclasses.replace(inbound, message_key=key)
+        await self.intake.accept([Arrival(key, keyed, context)])
+
     def _inbound(
         self,
         team: str,
@@ -166,7 +205,6 @@ class SlackTransport:
         channel: str,
         text: str,
         *,
-        key: str | None = None,
         payload: str | None = None,
     ) -> Inbound:
         return Inbound(
@@ -177,35 +215,48 @@ class SlackTransport:
             chat_kind=chat_kind(channel),
             text=text,
             payload=payload,
-            message_key=key,
             supports_forms=True,
         )
 
-    async def _answer(
-        self,
-        inbound: Inbound,
-        user: str,
-        *,
-        trigger_id: str | None = None,
-        edit_ts: str | None = None,
-        thread_ts: str | None = None,
-    ) -> None:
-        replies = await self.runner.handle(inbound)
+    async def deliver(self, entry: Entry, replies: list[Reply]) -> None:
+        """Send one entry's replies; a form to open becomes a modal while the trigger is fresh,
+        or a button that opens it."""
+        context = entry.context
+        user = str(context.get("user") or entry.inbound.user_id)
+        if "post_to" in context:  # a submitted modal: the confirmation goes to the DM or user
+            await self._post(replies, str(context["post_to"]), user)
+            return
+        trigger_id = context.get("trigger_id")
         rest = []
         for reply in replies:
             form = reply.extras.get("open_form")
-            if form in FORMS and trigger_id:
-                await self.client.views_open(
-                    trigger_id=trigger_id, view=modal(FORMS[form], inbound.chat_id)
-                )
-            elif form in FORMS:
-                # A plain message carries no trigger_id, so a modal cannot open from it: offer
-                # a button, whose press does.
+            if (
+                form in FORMS
+                and trigger_id
+                and await self._open_modal(str(trigger_id), form, entry.inbound.chat_id)
+            ):
+                continue
+            if form in FORMS:
+                # No (fresh) trigger_id, so a modal cannot open: offer a button, whose press does.
                 button = Button(f"Open the {form} form", f"/{form}")
                 rest.append(Reply(f"Tap to open the {form} form.", buttons=((button,),)))
             else:
                 rest.append(reply)
-        await self._post(rest, inbound.chat_id, user, edit_ts=edit_ts, thread_ts=thread_ts)
+        await self._post(
+            rest,
+            entry.inbound.chat_id,
+            user,
+            edit_ts=context.get("edit_ts"),
+            thread_ts=context.get("thread_ts"),
+        )
+
+    async def _open_modal(self, trigger_id: str, form: str, channel: str) -> bool:
+        try:
+            await self.client.views_open(trigger_id=trigger_id, view=modal(FORMS[form], channel))
+            return True
+        except SlackApiError as error:  # the trigger expired (3 s), e.g. after a restart
+            log.info("modal not opened: %s", error.response.get("error"))
+            return False
 
     async def _post(
         self,
@@ -220,7 +271,7 @@ class SlackTransport:
         answers to an @-mention, which the group rule already limited to what the room may see."""
         direct = chat_kind(channel) is ChatKind.DIRECT
         for reply in replies:
-            text, kit = reply.text, blocks(reply)
+            text, kit = escape(reply.text), blocks(reply)
             try:
                 if edit_ts and reply.form is not None and direct:
                     await self.client.chat_update(

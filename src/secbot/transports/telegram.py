@@ -1,8 +1,10 @@
 """Telegram through python-telegram-bot: long polling by default, a webhook when configured.
-It only translates Updates to Inbound messages and Replies to Bot API calls."""
+It only translates Updates to inbox arrivals and an entry's Replies to Bot API calls."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -14,14 +16,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from secbot.config import Settings
 from secbot.domain.enums import ChatKind
 from secbot.engine.messages import Inbound, Reply
 from secbot.engine.registry import telegram_commands
-from secbot.transports.runner import EngineRunner
+from secbot.inbox.intake import Intake
+from secbot.inbox.store import Arrival, Entry
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -80,19 +83,25 @@ def to_inbound(update: Update) -> Inbound | None:
 
 
 class TelegramTransport:
-    def __init__(self, settings: Settings, runner: EngineRunner) -> None:
+    """Polling is driven here, not by python-telegram-bot's Updater: the next getUpdates
+    offset (which confirms every update before it to Telegram) is asked for only after the
+    updates before it are stored in the inbox. A webhook answers 200 only after storing."""
+
+    def __init__(self, settings: Settings, intake: Intake, poll_timeout: int = 25) -> None:
         assert settings.telegram_token is not None
         self.settings = settings
-        self.runner = runner
+        self.intake = intake
+        self.poll_timeout = poll_timeout
         builder = ApplicationBuilder().token(settings.telegram_token.get_secret_value())
         if settings.telegram_base_url:
             base = settings.telegram_base_url.rstrip("/")
             builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
         builder = builder.rate_limiter(AIORateLimiter(max_retries=5))  # type: ignore[arg-type]
-        if settings.telegram_webhook_url:
-            builder = builder.updater(None)
+        builder = builder.updater(None).get_updates_read_timeout(poll_timeout + 10)
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
-        self.app.add_handler(TypeHandler(Update, self._on_update))
+        self._polling: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        intake.worker.add_transport(PLATFORM, self.deliver)
 
     @property
     def webhook(self) -> bool:
@@ -108,67 +117,109 @@ class TelegramTransport:
                 secret_token=secret.get_secret_value() if secret else None,
                 allowed_updates=UPDATES,
             )
-        await self.app.start()
-        if not self.webhook and self.app.updater is not None:
-            await self.app.updater.start_polling(
-                allowed_updates=UPDATES, drop_pending_updates=False
-            )
+        else:
+            await self.app.bot.delete_webhook(drop_pending_updates=False)
+            self._stopping.clear()
+            self._polling = asyncio.create_task(self._poll())
+
+    async def pause(self) -> None:
+        """Take no more updates; replies can still be sent."""
+        self._stopping.set()
+        if self._polling is not None:
+            self._polling.cancel()  # an unconfirmed update is simply fetched again next time
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
 
     async def stop(self) -> None:
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
-        if self.app.running:
-            await self.app.stop()
+        await self.pause()
         await self.app.shutdown()
 
-    async def feed(self, data: dict[str, Any]) -> None:
-        """Webhook mode: the HTTP layer hands over a verified update."""
-        update = Update.de_json(data, self.app.bot)
-        await self.app.process_update(update)
-
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        change = update.my_chat_member
-        if change is not None:
-            if change.new_chat_member.status in GONE:
-                await self.runner.bot_removed(
-                    PLATFORM, "", str(change.chat.id), f"telegram: {change.new_chat_member.status}"
+    async def _poll(self) -> None:
+        offset: int | None = None
+        delay = 1.0
+        while not self._stopping.is_set():
+            try:
+                updates = await self.app.bot.get_updates(
+                    offset=offset, timeout=self.poll_timeout, allowed_updates=UPDATES
                 )
-            return
-        inbound = to_inbound(update)
-        query = update.callback_query
-        if inbound is None:
-            if query is not None:
-                await query.answer()
-            return
-        if query is not None and inbound.chat_kind is ChatKind.GROUP:
-            # A button pressed in a group (an alert's Acknowledge): the answer is for the
-            # presser alone, as a notice on their screen, not a message to the whole room.
-            replies = await self.runner.handle(inbound)
-            text = " ".join(r.text for r in replies)
-            await query.answer(text[:TOAST_CHARS] or None, show_alert=len(text) > 120)
-            return
-        if query is not None:
-            await query.answer()
-        replies = await self.runner.handle(inbound)
-        source = query.message if query is not None and isinstance(query.message, Message) else None
-        await self.send(int(inbound.chat_id), replies, edit=source)
+                await self.take(updates)
+                delay = 1.0
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # Telegram or the network: back off, keep the offset
+                log.warning("getUpdates failed: %s", error, extra={"platform": PLATFORM})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+                continue
+            if updates:
+                offset = updates[-1].update_id + 1
 
-    async def send(self, chat_id: int, replies: list[Reply], edit: Message | None = None) -> None:
+    async def feed(self, data: dict[str, Any]) -> None:
+        """Webhook mode: a verified update; stored before the HTTP answer goes back."""
+        await self.take([Update.de_json(data, self.app.bot)])
+
+    async def take(self, updates: list[Update]) -> None:
+        """Store what these updates ask of us; returns only once it is durable."""
+        arrivals = []
+        for update in updates:
+            change = update.my_chat_member
+            if change is not None:
+                if change.new_chat_member.status in GONE:
+                    reason = f"telegram: {change.new_chat_member.status}"
+                    await self.intake.bot_removed(PLATFORM, "", str(change.chat.id), reason)
+                continue
+            inbound = to_inbound(update)
+            query = update.callback_query
+            if inbound is None:
+                if query is not None:
+                    with contextlib.suppress(TelegramError):
+                        await query.answer()
+                continue
+            context: dict[str, Any] = {}
+            if query is not None:
+                context["callback_id"] = query.id
+                if isinstance(query.message, Message):
+                    context["message_id"] = query.message.message_id
+            arrivals.append(Arrival(f"tg:{update.update_id}", inbound, context))
+        await self.intake.accept(arrivals)
+
+    async def deliver(self, entry: Entry, replies: list[Reply]) -> None:
+        """Send one entry's replies: a button pressed in a group is answered to the presser
+        alone, as a notice; otherwise the messages go to the chat, a form's step replacing the
+        message whose button was pressed."""
+        callback = entry.context.get("callback_id")
+        chat_id = int(entry.inbound.chat_id)
+        if callback and entry.inbound.chat_kind is ChatKind.GROUP:
+            text = " ".join(r.text for r in replies)
+            await self._answer_callback(str(callback), text[:TOAST_CHARS] or None, len(text) > 120)
+            return
+        if callback:
+            await self._answer_callback(str(callback), None, False)
+        await self.send(chat_id, replies, edit_id=entry.context.get("message_id"))
+
+    async def _answer_callback(self, query_id: str, text: str | None, alert: bool) -> None:
+        try:
+            await self.app.bot.answer_callback_query(query_id, text, show_alert=alert)
+        except BadRequest as error:  # too old to answer (after a restart): the reply still goes
+            log.info("callback not answered: %s", error)
+
+    async def send(self, chat_id: int, replies: list[Reply], edit_id: int | None = None) -> None:
         for reply in replies:
             parts = split(reply.text) or ["…"]
-            if edit is not None and reply.form is not None and len(parts) == 1:
+            if edit_id is not None and reply.form is not None and len(parts) == 1:
                 try:
                     await self.app.bot.edit_message_text(
                         parts[0],
                         chat_id=chat_id,
-                        message_id=edit.message_id,
+                        message_id=edit_id,
                         reply_markup=markup(reply),
                     )
-                    edit = None
+                    edit_id = None
                     continue
                 except BadRequest as error:  # e.g. the message is too old to edit
                     log.info("could not edit form message: %s", error)
-            edit = None
+            edit_id = None
             for n, part in enumerate(parts):
                 last = n == len(parts) - 1
                 await self.app.bot.send_message(

@@ -11,10 +11,9 @@ import typer
 from sqlalchemy.orm import Session
 
 from secbot.access.principal import SECRETARIAT, Place, Principal
-from secbot.config import Settings
 from secbot.domain.enums import Role
 from secbot.domain.errors import SecbotError
-from secbot.entrypoints.bootstrap import App, build
+from secbot.entrypoints.bootstrap import App, ConfigurationError, build, load_settings
 from secbot.knowledge.files import KnowledgeFileError
 
 CLI_ACTOR = "cli"
@@ -23,12 +22,14 @@ OPERATOR = Principal(SECRETARIAT, Role.SECRETARIAT, Place.direct(), label=CLI_AC
 
 
 def load_app(*, with_index: bool = False) -> App:
+    """The app, or one line on what is misconfigured and exit code 2 (never a traceback)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return build(Settings(), with_index=with_index)
+        return build(load_settings(), with_index=with_index)
+    except ConfigurationError as error:
+        raise fail(f"Configuration error: {error}", 2) from None
     except KnowledgeFileError as error:
-        typer.echo(f"Knowledge file error: {error}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(f"Knowledge file error: {error}", 2) from None
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
