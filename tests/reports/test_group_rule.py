@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from secbot.domain.enums import Role
+from secbot.domain.enums import ChatKind, Role
+from secbot.engine.messages import Inbound
 from tests.support.secrets import ids
 from tests.support.world import World
 
@@ -105,3 +106,34 @@ def test_group_audience_grows_with_the_parties_seen_in_it(world: World) -> None:
     alice.say("share BRB-0001 JAM")
     sam.in_group("g-brb-jam").say("whoami")
     assert "BRB-0001" not in alice.in_group("g-brb-jam").say("reports")
+
+
+def test_a_stranger_in_a_registered_room_narrows_it_to_regional_knowledge(world: World) -> None:
+    """Review finding: a non-member speaking in a room registered for BRB got "you haven't
+    joined", so the bot knew an outsider was there, yet the room still saw BRB's GREEN reports;
+    and every stranger's message got the join help, so anyone could make the bot spam a room."""
+    world.register_group("g-brb", "BRB")
+    alice = world.member("alice", Role.FOCAL_POINT, "BRB")
+    alice.say("report Green report for the whole room")
+    alice.say("edit BRB-0001 tlp green")
+    room = alice.in_group("g-brb")
+    assert ids(room.say("reports")) == ["BRB-0001"]
+    zed = world.chat("zed").in_group("g-brb")
+    chatter = zed.send("nice weather today")
+    assert zed.last == chatter
+    assert "haven't joined" in zed.say("/help"), "told once, when they address the bot"
+    assert zed.say("/help") == "", "and not again that day"
+    assert ids(room.say("reports")) == [], "the room now holds an outsider"
+    assert "regional knowledge only" in room.say("whoami")
+    assert "not a member spoke here" in room.say("whoami")
+    assert "RT-" in room.say("threats"), "regional knowledge still works"
+    world.register_group("g-brb", "BRB")  # an admin vouches for the room again
+    assert ids(room.say("reports")) == ["BRB-0001"]
+
+
+def test_group_chatter_not_addressed_to_the_bot_gets_no_answer(world: World) -> None:
+    world.register_group("g-brb", "BRB")
+    zed = world.chat("zed").in_group("g-brb")
+    assert zed.world.engine is not None
+    inbound = Inbound("console", "", "zed", "g-brb", ChatKind.GROUP, text="/help", addressed=False)
+    assert zed.world.engine.handle(inbound) == []

@@ -94,3 +94,30 @@ def test_red_never_leaves_its_state_in_either_order(world: World) -> None:
     assert "now RED" in alice.say("edit BRB-0001 tlp red")
     assert "never leaves" in alice.say("share BRB-0001 JAM")
     assert "can't find" in bob.say("incident BRB-0001")
+
+
+def test_unshare_says_who_can_still_see_the_report_and_through_which_share(
+    world: World,
+) -> None:
+    """Review finding: after `share all`, `unshare X JAM` said "was not shared with JAM" while
+    JAM still saw X; and `unshare X all` said "all members can no longer see X" while JAM,
+    shared by name, still could."""
+    alice = world.member("alice", Role.FOCAL_POINT, "BRB")
+    bob = world.member("bob", Role.DELEGATE, "JAM")
+    alice.say("report Fishing fleet reports a suspicious transhipment")
+    alice.say("share BRB-0001 all")
+    reply = alice.say("unshare BRB-0001 JAM")
+    assert "JAM sees it through the share with all" in reply
+    assert "Still shared with: all members." in reply
+    assert ids(bob.say("reports")) == ["BRB-0001"], "and it is true"
+    alice.say("share BRB-0001 JAM")
+    both = alice.say("unshare BRB-0001 JAM")
+    assert "still sees BRB-0001 through the share with all" in both
+    alice.say("share BRB-0001 JAM")
+    reply = alice.say("unshare BRB-0001 all")
+    assert "All members can no longer see BRB-0001." in reply
+    assert "Still shared with: JAM." in reply
+    assert ids(bob.say("reports")) == ["BRB-0001"], "JAM is still named"
+    last = alice.say("unshare BRB-0001 JAM")
+    assert "Now only your state can see BRB-0001." in last
+    assert "none" in bob.say("reports")

@@ -87,6 +87,7 @@ class Chat:
             payload=payload,
             display_name=self.name,
             message_key=key,
+            addressed=not self.group or text.startswith(("/", "@")) or payload is not None,
         )
         assert self.world.engine is not None
         self.last = self.world.engine.handle(inbound)

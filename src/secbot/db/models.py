@@ -209,6 +209,9 @@ class Channel(Base):
     removed_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # Per-chat pacing for the alert dispatcher (Slack 1/s per channel, Telegram 20/min a group).
     next_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Someone who is no member spoke here: the room holds an outsider, so it sees regional
+    # knowledge only until an admin registers it again.
+    stranger_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Draft(Base):
@@ -280,6 +283,16 @@ class ProcessedInbound(Base):
     __tablename__ = "processed_inbound"
 
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class Notice(Base):
+    """A one-off notice already given (e.g. the join explanation to one person in one room on
+    one day), so it is not given again; the key says what, to whom, where and when."""
+
+    __tablename__ = "notices"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 

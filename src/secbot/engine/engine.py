@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from secbot.access.principal import Place
-from secbot.db.models import ProcessedInbound
+from secbot.db.models import Notice, ProcessedInbound
 from secbot.db.session import Database
 from secbot.domain.clock import Clock, utcnow
 from secbot.domain.enums import ChatKind
@@ -102,13 +102,29 @@ class Engine:
         with self.db.transaction() as session:
             who = accounts.Account(inbound.platform, inbound.workspace, inbound.user_id)
             principal = accounts.principal_for(session, who, Place.direct())
-            audience = channels.channel_audience(
-                session, inbound.platform, inbound.workspace, inbound.chat_id
-            )
-            if principal.party and audience is not None and principal.party not in audience:
-                channels.note_party_in_channel(
-                    session, inbound.platform, inbound.workspace, inbound.chat_id, principal.party
-                )
+            where = (inbound.platform, inbound.workspace, inbound.chat_id)
+            if principal.party is None:
+                channels.note_stranger_in_channel(session, *where, self.clock())
+                return
+            audience = channels.channel_audience(session, *where)
+            if audience is not None and principal.party not in audience:
+                channels.note_party_in_channel(session, *where, principal.party)
+
+    @staticmethod
+    def _join_hint(ctx: Context) -> list[Reply]:
+        """In a group, a stranger who spoke to the bot hears how to join, once a day in that
+        room; anything else from a stranger there gets no answer (nobody can make it spam)."""
+        i = ctx.inbound
+        if not i.addressed:
+            return []
+        key = f"join-hint:{i.platform}:{i.workspace}:{i.chat_id}:{i.user_id}:{ctx.now:%Y-%m-%d}"
+        try:
+            with ctx.session.begin_nested():
+                ctx.session.add(Notice(key=key[:200], at=ctx.now))
+                ctx.session.flush()
+        except IntegrityError:
+            return []
+        return [Reply(account.JOIN_HELP)]
 
     @staticmethod
     def _first_delivery(session: Session, inbound: Inbound) -> bool:
@@ -138,6 +154,8 @@ class Engine:
         name, args, slash = parse(text)
         verb = BY_NAME.get(name)
         member = ctx.principal.is_member
+        if not member and ctx.in_group and name != "join":
+            return self._join_hint(ctx)
         if not member and (verb is None or not verb.open):
             return [Reply(account.JOIN_HELP)]
         # Inside a form, text is an answer unless it is clearly a verb: `/verb ...`, or a known

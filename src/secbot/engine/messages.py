@@ -24,6 +24,9 @@ class Inbound:
     """A whole form submitted at once (a Slack modal), field name -> value."""
     supports_forms: bool = False
     """The transport can show a whole form (engine.forms) instead of asking step by step."""
+    addressed: bool = True
+    """In a group: the message was for the bot (a command, a mention, a reply to it). A
+    stranger's message that is not gets no answer at all."""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -47,8 +49,10 @@ def find_channel(
 def channel_audience(
     session: Session, platform: str, workspace: str, chat_id: str
 ) -> frozenset[str] | None:
+    """The parties a room holds, or None for a room that sees regional knowledge only: not
+    registered, or an outsider (no member at all) has been seen there."""
     channel = find_channel(session, platform, workspace, chat_id, active_only=True)
-    if channel is None:
+    if channel is None or channel.stranger_seen_at is not None:
         return None
     seen = frozenset(channel.seen_parties or ())
     kind = AudienceKind(channel.audience_kind)
@@ -67,6 +71,19 @@ def note_party_in_channel(
     channel = find_channel(session, platform, workspace, chat_id, active_only=True)
     if channel is not None and party not in (channel.seen_parties or []):
         channel.seen_parties = sorted({*(channel.seen_parties or []), party})
+
+
+def note_stranger_in_channel(
+    session: Session, platform: str, workspace: str, chat_id: str, now: datetime
+) -> None:
+    """Someone who is no member spoke in the room: from now on it sees regional knowledge only,
+    until an admin registers it again (which says the room is as registered)."""
+    channel = find_channel(session, platform, workspace, chat_id, active_only=True)
+    if channel is not None and channel.stranger_seen_at is None:
+        channel.stranger_seen_at = now
+        audit.record(
+            session, None, "outsider_seen", actor=platform, channel=channel.id, chat=chat_id
+        )
 
 
 def add_channel(
@@ -94,6 +111,7 @@ def add_channel(
     channel.tags = sorted({t.lower() for t in tags or []})
     if not keep_seen:
         channel.seen_parties = []
+    channel.stranger_seen_at = None
     channel.active = True
     channel.removed_reason = ""
     session.flush()

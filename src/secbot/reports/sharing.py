@@ -85,7 +85,9 @@ def share(
 
 def unshare(
     session: Session, principal: Principal, public_id: str, words: list[str], now: datetime
-) -> tuple[Submission, list[ShareChange]]:
+) -> tuple[Submission, list[ShareChange], list[str]]:
+    """(report, what changed, the shares still active): a reply must say who can still see it,
+    e.g. a state named here that still sees the report through a share with all."""
     submission = owned_for_change(session, principal, public_id)
     assert principal.state is not None
     changes = []
@@ -99,7 +101,7 @@ def unshare(
         audit.record(session, principal, "unshared", submission, grantee=target)
         changes.append(ShareChange(target, True))
     session.flush()
-    return submission, changes
+    return submission, changes, grantees_of(session, submission.id)
 
 
 def grantees_of(session: Session, submission_id: int) -> list[str]:

@@ -55,6 +55,7 @@ class ConsoleChat:
             payload=payload,
             display_name=self.name,
             message_key=None,
+            addressed=not self.chat or stripped.startswith(("/", "@")) or payload is not None,
         )
         replies = self.engine.handle(inbound)
         if any(r.buttons for r in replies) or replies:

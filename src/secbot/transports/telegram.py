@@ -79,7 +79,18 @@ def to_inbound(update: Update) -> Inbound | None:
     message = update.effective_message
     if message is None or message.text is None:
         return None
-    return Inbound(**common, text=message.text)
+    return Inbound(**common, text=message.text, addressed=addressed(message))
+
+
+def addressed(message: Message) -> bool:
+    """A command, a mention, or a reply to the bot: in a group, only these are for us."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    kinds = {entity.type for entity in message.entities or ()}
+    replied = message.reply_to_message
+    to_bot = replied is not None and replied.from_user is not None and replied.from_user.is_bot
+    command = (message.text or "").startswith("/")
+    return bool(kinds & {"bot_command", "mention"}) or command or to_bot
 
 
 class TelegramTransport:

@@ -55,7 +55,10 @@ def _channel_line(delivery: AlertDelivery) -> str:
     channel = delivery.channel
     audience = ",".join(channel.audience_states) or channel.audience_kind
     title = f" “{channel.title}”" if channel.title else ""
-    where = f"{channel.platform} {channel.chat_id}{title} ({audience})"
+    outsider = (
+        f", outsider seen {channel.stranger_seen_at:%Y-%m-%d}" if channel.stranger_seen_at else ""
+    )
+    where = f"{channel.platform} {channel.chat_id}{title} ({audience}{outsider})"
     if delivery.status == DeliveryStatus.SENT and delivery.sent_at is not None:
         return f"• {where}: sent {delivery.sent_at:%H:%M:%S}"
     if delivery.status == DeliveryStatus.FAILED:

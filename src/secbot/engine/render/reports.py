@@ -24,14 +24,30 @@ def share_lines(public_id: str, changes: list[ShareChange]) -> str:
     )
 
 
-def unshare_lines(public_id: str, changes: list[ShareChange]) -> str:
+def unshare_lines(public_id: str, changes: list[ShareChange], remaining: list[str]) -> str:
+    """What changed, then the truth about who can still see it and through which share."""
     lines = []
     for change in changes:
         who = describe(change.target)
-        if change.changed:
+        through_all = change.target != ALL and ALL in remaining
+        if change.changed and through_all:
+            lines.append(
+                f"Removed the share with {who}, but {who} still sees {public_id} through the "
+                "share with all."
+            )
+        elif change.changed:
             lines.append(f"{who[0].upper()}{who[1:]} can no longer see {public_id}.")
+        elif through_all:
+            lines.append(
+                f"{public_id} was not shared with {who} by name; {who} sees it through the "
+                "share with all."
+            )
         else:
             lines.append(f"{public_id} was not shared with {who}.")
+    if remaining:
+        lines.append("Still shared with: " + ", ".join(describe(g) for g in remaining) + ".")
+    else:
+        lines.append(f"Now only your state can see {public_id}.")
     return "\n".join(lines)
 
 

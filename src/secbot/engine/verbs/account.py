@@ -10,6 +10,7 @@ from secbot.domain.errors import InvalidInput
 from secbot.engine.context import Context
 from secbot.engine.messages import Reply
 from secbot.identity import accounts, invites
+from secbot.identity.channels import find_channel
 
 JOIN_HELP = (
     "Hello. I'm secbot, the security co-ordination assistant for member states' delegations.\n"
@@ -59,7 +60,16 @@ def who(ctx: Context) -> str:
     else:
         state = ctx.session.get(State, p.party)
         who = f"You are {_role(p.role)} for {state.name if state else p.party} ({p.party})"
-    if ctx.scope.sees_nothing:
+    room = None
+    if ctx.in_group:
+        i = ctx.inbound
+        room = find_channel(ctx.session, i.platform, i.workspace, i.chat_id, active_only=True)
+    if room is not None and room.stranger_seen_at is not None:
+        here = (
+            f"Someone who is not a member spoke here on {room.stranger_seen_at:%Y-%m-%d}, so "
+            "I show regional knowledge only in this room until an admin registers it again."
+        )
+    elif ctx.scope.sees_nothing:
         here = "Here I show regional knowledge only."
     elif ctx.in_group:
         here = "In this group I show only CLEAR or GREEN material every party here may see."

@@ -126,5 +126,7 @@ def unshare(ctx: Context, args: str) -> list[Reply]:
     parts = args.split()
     if len(parts) < 2:
         raise InvalidInput("Usage: unshare ID TARGET, e.g. unshare BRB-0007 JAM")
-    submission, changes = sharing.unshare(ctx.session, ctx.principal, parts[0], parts[1:], ctx.now)
-    return [Reply(unshare_lines(submission.public_id, changes))]
+    submission, changes, remaining = sharing.unshare(
+        ctx.session, ctx.principal, parts[0], parts[1:], ctx.now
+    )
+    return [Reply(unshare_lines(submission.public_id, changes, remaining))]

@@ -1,5 +1,6 @@
 """The durable inbox: every inbound update or event, stored before the platform is told it was
-received, handled once in arrival order per chat, its replies kept until sent.
+received, handled once in arrival order per chat, its replies kept until sent. Also: rooms
+remember an outsider was seen, and one-off notices are remembered.
 
 Revision ID: 0007
 Revises: 0005
@@ -41,7 +42,18 @@ def upgrade() -> None:
     )
     op.create_index("ix_inbox_open", "inbox", ["replied_at", "lane", "id"])
     op.create_index("ix_inbox_received", "inbox", ["received_at"])
+    op.create_table(
+        "notices",
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("at", WHEN, nullable=False),
+    )
+    op.create_index("ix_notices_at", "notices", ["at"])
+    with op.batch_alter_table("channels", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("stranger_seen_at", WHEN, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("channels", schema=None) as batch_op:
+        batch_op.drop_column("stranger_seen_at")
+    op.drop_table("notices")
     op.drop_table("inbox")
