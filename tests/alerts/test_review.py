@@ -205,8 +205,30 @@ def test_cli_feed_gets_the_same_text_checks_as_the_chat(db: Database, body: str)
 
 @pytest.mark.parametrize(
     "written",
-    ["BRB\u20110001", "BRB\u20130001", "BRB\u22120001", "\uff22\uff32\uff22-0001"],
-    ids=["non-breaking-hyphen", "en-dash", "minus-sign", "fullwidth"],
+    [
+        "BRB\u20110001",
+        "BRB\u20130001",
+        "BRB\u22120001",
+        "\uff22\uff32\uff22-0001",
+        "BRB 0001",
+        "BRB0001",
+        "BRB\u200d-0001",
+        "\u0412R\u0412-0001",
+        "brb-1",
+        "BRB.0001",
+    ],
+    ids=[
+        "non-breaking-hyphen",
+        "en-dash",
+        "minus-sign",
+        "fullwidth",
+        "space",
+        "no-separator",
+        "zero-width-joiner",
+        "cyrillic-ve",
+        "short-lower-case",
+        "dot",
+    ],
 )
 def test_quoting_check_sees_an_id_written_with_another_dash_or_fullwidth(
     db: Database, written: str
@@ -221,6 +243,34 @@ def test_quoting_check_sees_an_id_written_with_another_dash_or_fullwidth(
             session, alert_values(f"Coast guards see a vessel; ref {written}."), utcnow()
         )
     assert "body" in refused.value.fields
+
+
+def test_a_report_pasted_into_an_alert_for_an_audience_that_may_not_read_it_is_refused(
+    db: Database,
+) -> None:
+    """Review finding: the secretariat could paste the text of a report shared only with the
+    secretariat into an alert to all."""
+    world = World(db)
+    alice = world.member("alice", Role.FOCAL_POINT, "BRB")
+    alice.say(
+        "report Informant says the harbour master at Oistins accepts payments to clear "
+        "unregistered container vessels at night"
+    )
+    alice.say("share BRB-0001 secretariat")
+    pasted = (
+        "Please be alert: the harbour master at Oistins accepts payments to clear "
+        "unregistered container vessels."
+    )
+    with db.transaction() as session, pytest.raises(FormErrors) as refused:
+        compose.validate(session, alert_values(pasted), utcnow())
+    assert "copied from a submission" in refused.value.fields["body"]
+    own_words = "Please check container vessels arriving at night in your ports."
+    with db.transaction() as session:
+        assert compose.validate(session, alert_values(own_words), utcnow()).body == own_words
+    alice.say("edit BRB-0001 tlp green")
+    alice.say("share BRB-0001 all")
+    with db.transaction() as session:
+        assert compose.validate(session, alert_values(pasted), utcnow()).body == pasted
 
 
 def test_a_private_id_in_the_headline_is_refused_at_the_headline_step(db: Database) -> None:

@@ -19,10 +19,11 @@ from secbot.access import audit
 from secbot.access.principal import Principal
 from secbot.alerts import fields
 from secbot.alerts.audience import audience_label, target_channels
+from secbot.alerts.quoting import copied_text_problem
 from secbot.db.models import Alert, AlertDelivery
 from secbot.domain.cap import CapCategory, CapCertainty, CapSeverity, CapUrgency
 from secbot.domain.enums import AudienceKind, DeliveryStatus
-from secbot.domain.errors import InvalidInput, collect
+from secbot.domain.errors import FormErrors, InvalidInput, collect
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ def validate(session: Session, values: dict[str, str], now: datetime) -> AlertIn
         }
     )
     kind, states = cast(tuple[AudienceKind, tuple[str, ...]], checked["audience"])
+    copied = copied_text_problem(session, f"{checked['headline']}\n{checked['body']}", kind, states)
+    if copied:
+        raise FormErrors({"body": copied})
     return AlertInput(
         headline=cast(str, checked["headline"]),
         body=cast(str, checked["body"]),

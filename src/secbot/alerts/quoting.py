@@ -1,41 +1,151 @@
-"""The quoting rule: an alert may name only what a room of every party could read.
+"""The quoting rule (decision 0009): an alert may name or copy only what every party of its
+audience may read.
 
-Unknown ids and private ids get the same answer, so the check reveals nothing (decision 0009).
+- A report id counts however it is written: NFKC-normalised, invisible characters removed,
+  confusable letters folded by Unicode's TR39 skeleton (ICU's SpoofChecker), with any
+  separator or none (`JAM-0001`, `JAM 0001`, `JAM0001`, a Cyrillic `JАM-0001`). An id may be
+  quoted only if a room holding every party could see it: shared with all, CLEAR or GREEN.
+  Unknown ids and private ids get the same answer, so the check reveals nothing.
+- A run of QUOTE_WORDS words copied from a submission that some party of the audience may not
+  read is refused, so the text of a report shared only with the secretariat cannot be pasted
+  into an alert to all.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import cache
 
+import icu
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from secbot.access import reads
 from secbot.access.principal import SECRETARIAT
 from secbot.access.scope import GROUP_TLPS, Scope, permits
-from secbot.db.models import State, Submission
+from secbot.db.models import Incident, State, Submission, ThreatEntry
+from secbot.domain.enums import AudienceKind
 
-_PUBLIC_ID = re.compile(r"(?<![A-Za-z])[A-Za-z]{3}\s?-\s?\d{4,}(?!\d)", re.ASCII)
-_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u00ad]")
+QUOTE_WORDS = 8
+_REFERENCE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Zl]{3})"  # a state code in skeleton form (I folds to l)
+    r"(?:-[^A-Za-z0-9]{0,2}([Ol0-9]{1,7})"  # with a dash, any number: JAM-7
+    r"|[^A-Za-z0-9]{0,3}([Ol0-9]{4,7}))"  # otherwise, an id's four digits: JAM 0001
+    r"(?![0-9])"
+)
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u2043\u30fc]")
+_WORD = re.compile(r"\w+")
+
+
+@cache
+def _checker() -> icu.SpoofChecker:
+    return icu.SpoofChecker()
+
+
+def visible_form(text: str) -> str:
+    """What a reader sees: compatibility forms folded (NFKC), dashes made one dash, and the
+    characters that show nothing (joiners, soft hyphens, format marks) removed."""
+    text = _DASHES.sub("-", unicodedata.normalize("NFKC", text))
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def skeleton(text: str) -> str:
+    """TR39 skeleton of the upper-cased visible form: confusables (Cyrillic А, Greek Α,
+    digit-like letters) become one prototype."""
+    return str(_checker().getSkeleton(0, visible_form(text).upper()))
+
+
+def _number(digits: str) -> int:
+    return int(digits.translate(str.maketrans("Ol", "01")))
+
+
+def referenced_ids(text: str, state_codes: Iterable[str]) -> list[str]:
+    """Report ids the text names, in canonical form (`JAM-0001`), however they are written."""
+    codes = {skeleton(code): code for code in state_codes}
+    found: list[str] = []
+    for match in _REFERENCE.finditer(skeleton(text)):
+        code = codes.get(match.group(1))
+        digits = match.group(2) or match.group(3)
+        if code is not None and digits:
+            canonical = f"{code}-{_number(digits):04d}"
+            if canonical not in found:
+                found.append(canonical)
+    return found
 
 
 def everyone_scope(session: Session) -> Scope:
-    """What a room holding every party may see: the bar for anything an alert quotes."""
+    """What a room holding every party may see: the bar for any id an alert names."""
     parties = frozenset(session.scalars(select(State.code))) | {SECRETARIAT}
     return Scope(parties, GROUP_TLPS)
 
 
+def audience_scope(session: Session, kind: AudienceKind, states: Iterable[str]) -> Scope:
+    """What every party an alert for this audience may reach is allowed to read in a room."""
+    if kind is AudienceKind.ALL:
+        return everyone_scope(session)
+    if kind is AudienceKind.SECRETARIAT:
+        return Scope(frozenset({SECRETARIAT}), GROUP_TLPS)
+    return Scope(frozenset(states) | {SECRETARIAT}, GROUP_TLPS)
+
+
 def quoting_problem(session: Session, text: str) -> str | None:
-    """An alert may quote only regional knowledge or reports shared with all (CLEAR/GREEN)."""
+    """An alert may name only regional knowledge or reports shared with all (CLEAR/GREEN)."""
     scope = everyone_scope(session)
-    readable = _DASHES.sub("-", unicodedata.normalize("NFKC", text))
-    for found in sorted({m.group(0).upper() for m in _PUBLIC_ID.finditer(readable)}):
-        found = re.sub(r"\s", "", found)
-        row = session.scalar(select(Submission).where(Submission.public_id == found))
+    states = list(session.scalars(select(State.code)))
+    for public_id in referenced_ids(text, states):
+        row = session.scalar(select(Submission).where(Submission.public_id == public_id))
         if row is None or not permits(scope, reads.facts(session, row)):
             return (
-                f"{found} is not a report shared with all states (TLP:CLEAR or GREEN), so an "
-                "alert cannot quote it. Ask its owner to share it with all, or leave it out."
+                f"{public_id} is not a report shared with all states (TLP:CLEAR or GREEN), so "
+                "an alert cannot quote it, however the id is written. Ask its owner to share "
+                "it with all, or leave it out; if you meant something else, such as a year, "
+                "write it another way."
+            )
+    return None
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(skeleton(text).casefold())
+
+
+def _runs(words: list[str]) -> Iterator[tuple[str, ...]]:
+    for start in range(len(words) - QUOTE_WORDS + 1):
+        yield tuple(words[start : start + QUOTE_WORDS])
+
+
+def _submission_texts(session: Session) -> Iterator[tuple[Submission, str]]:
+    for row, title, body in session.execute(
+        select(Submission, Incident.title, Incident.description).join(
+            Incident, Incident.submission_id == Submission.id
+        )
+    ):
+        yield row, f"{title}\n{body}"
+    for row, title, body in session.execute(
+        select(Submission, ThreatEntry.title, ThreatEntry.description).join(
+            ThreatEntry, ThreatEntry.submission_id == Submission.id
+        )
+    ):
+        yield row, f"{title}\n{body}"
+
+
+def copied_text_problem(
+    session: Session, text: str, kind: AudienceKind, states: Iterable[str]
+) -> str | None:
+    """A run of QUOTE_WORDS words taken from a submission some party of the audience may not
+    read. Says which report only when the audience may read it... which it may not: so never."""
+    wanted = set(_runs(_words(text)))
+    if not wanted:
+        return None
+    scope = audience_scope(session, kind, states)
+    for row, source in _submission_texts(session):
+        if wanted.isdisjoint(_runs(_words(source))):
+            continue
+        if not permits(scope, reads.facts(session, row)):
+            return (
+                f"Part of the message ({QUOTE_WORDS} or more words in a row) is copied from a "
+                "submission that not everyone this alert reaches may read. Say it in your own "
+                "words, without the details only some may see, or narrow the audience."
             )
     return None
