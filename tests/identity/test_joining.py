@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from secbot.db.models import AuditEvent
 from secbot.db.session import Database
+from secbot.domain.clock import utcnow
 from secbot.domain.enums import Role
+from secbot.engine.engine import Engine
 from tests.support.world import World
 
 
@@ -49,3 +54,24 @@ def test_join_in_a_group_is_refused(world: World) -> None:
     reply = world.chat("bob", group="g1").say(f"join {code}")
     assert "direct message" in reply
     assert "Welcome" in world.chat("bob").say(f"join {code}"), "the refused code is still usable"
+
+
+def test_wrong_invite_codes_are_audited_and_limited_across_a_restart(db: Database) -> None:
+    """Review finding: wrong codes had no rate limit and no audit trail."""
+    now = {"t": utcnow()}
+    world = World(db)
+    world.engine = Engine(db, clock=lambda: now["t"])
+    good = world.invite(Role.DELEGATE, "JAM")
+    mallory = world.chat("mallory")
+    for n in range(5):
+        assert "not valid" in mallory.say(f"join AAAA-BBBB-CC{n:02d}")
+    world.engine = Engine(db, clock=lambda: now["t"])  # a restart keeps the count
+    refused = mallory.say(f"join {good}")
+    assert "Too many invite codes" in refused and "wait 10 minutes" in refused
+    with db.transaction() as session:
+        failed = session.query(AuditEvent).filter(AuditEvent.action == "invite_failed").all()
+        assert len(failed) == 6 and all("mallory" in e.actor for e in failed)
+        assert all(e.detail["account"] == "console::mallory" for e in failed)
+    assert "not valid" in world.chat("eve").say("join AAAA-BBBB-CCDD"), "per account"
+    now["t"] += timedelta(minutes=11)
+    assert "Welcome" in mallory.say(f"join {good}")

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 
 class SecbotError(Exception):
-    """Base for every failure that is reported to the user instead of crashing."""
+    """Base for every failure that is reported to the user instead of crashing.
 
-    def __init__(self, message: str) -> None:
+    The message's transaction is rolled back; `aftermath`, when set, is then run in a
+    transaction of its own, for what must be kept although the message failed (an audit line
+    about a wrong invite code)."""
+
+    def __init__(self, message: str, aftermath: Callable[[Any], None] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.aftermath = aftermath
 
 
 class InvalidInput(SecbotError):

@@ -77,11 +77,16 @@ class Engine:
                 return replies
         except FormErrors as error:
             refused = [Reply(error.message, field_errors=error.fields)]
+            aftermath = error.aftermath
         except SecbotError as error:
             refused = [Reply(error.message)]
-        if settle is not None:
+            aftermath = error.aftermath
+        if settle is not None or aftermath is not None:
             with self.db.transaction() as session:
-                settle(session, refused)
+                if aftermath is not None:
+                    aftermath(session)
+                if settle is not None:
+                    settle(session, refused)
         return refused
 
     def _context(self, session: Session, inbound: Inbound) -> Context:

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from secbot.access import audit
-from secbot.db.models import Draft, Invite, Member, State
+from secbot.db.models import AuditEvent, Draft, Invite, Member, State
 from secbot.domain.enums import Role
 from secbot.domain.errors import InvalidInput
 from secbot.domain.text import one_line
@@ -76,15 +76,54 @@ BAD_CODE = (
 )
 
 
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=10)
+
+
+def _key(account: Account) -> str:
+    return f"{account.platform}:{account.workspace}:{account.user_id}"
+
+
+def recent_failures(session: Session, account: Account, now: datetime) -> list[datetime]:
+    """When this account gave a wrong code lately (from the audit log: survives a restart)."""
+    rows = session.execute(
+        select(AuditEvent.at, AuditEvent.detail).where(
+            AuditEvent.action == "invite_failed", AuditEvent.at > now - FAILURE_WINDOW
+        )
+    )
+    return sorted(at for at, detail in rows if (detail or {}).get("account") == _key(account))
+
+
+def _refused(account: Account, now: datetime, message: str) -> InvalidInput:
+    """Refused, and the attempt audited in a transaction of its own (this one rolls back)."""
+
+    def audit_attempt(session: Session) -> None:
+        audit.record(session, None, "invite_failed", actor=account.label, account=_key(account))
+
+    return InvalidInput(message, aftermath=audit_attempt)
+
+
 def join(session: Session, account: Account, code: str, now: datetime) -> Member:
-    """Bind the account to the invite's state and role; the invite can never be used again."""
+    """Bind the account to the invite's state and role; the invite can never be used again.
+    After MAX_FAILURES wrong codes in FAILURE_WINDOW the account waits, whatever it sends."""
     if find_member(session, account) is not None:
         raise InvalidInput("You have already joined. Send `whoami` to see your state and role.")
+    failures = recent_failures(session, account, now)
+    if len(failures) >= MAX_FAILURES:
+        wait = failures[-MAX_FAILURES] + FAILURE_WINDOW - now
+        minutes = max(1, -(-int(wait.total_seconds()) // 60))
+        raise _refused(
+            account,
+            now,
+            f"Too many invite codes that did not work. Please wait {minutes} minute"
+            f"{'s' if minutes != 1 else ''}, then send the code again; if it still fails, ask "
+            "your state's admin (or the secretariat) for a new one.",
+        )
     invite = session.scalar(
         select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update()
     )
     if invite is None or invite.used_at is not None or invite.expires_at <= now:
-        raise InvalidInput(BAD_CODE)
+        raise _refused(account, now, BAD_CODE)
     member = session.scalar(
         select(Member).where(
             Member.platform == account.platform,
