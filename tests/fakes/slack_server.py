@@ -145,7 +145,10 @@ class FakeSlackServer(LoopbackServer):
             "conversations.history": self._conversations_history,
             "conversations.open": self._conversations_open,
             "users.info": self._users_info,
+            "apps.connections.open": self._connections_open,
         }
+        self.socket_mode_url: str | None = None
+        """Where `apps.connections.open` points the app (a FakeSocketMode's url)."""
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -344,6 +347,10 @@ class FakeSlackServer(LoopbackServer):
     def _authenticate(self, call: Call) -> None:
         if not call.token:
             raise SlackApiFailure("not_authed")
+        if call.method == "apps.connections.open":  # app-level tokens only, as Slack does
+            if not call.token.startswith("xapp-"):
+                raise SlackApiFailure("not_allowed_token_type")
+            return
         if self.token is not None and call.token != self.token:
             raise SlackApiFailure("invalid_auth")
 
@@ -362,6 +369,11 @@ class FakeSlackServer(LoopbackServer):
 
     def _api_test(self, params: dict[str, Any]) -> JSON:
         return {"args": {k: v for k, v in params.items() if k != "token"}}
+
+    def _connections_open(self, params: dict[str, Any]) -> JSON:
+        if self.socket_mode_url is None:
+            raise SlackApiFailure("not_allowed_token_type")
+        return {"url": self.socket_mode_url}
 
     def _auth_test(self, params: dict[str, Any]) -> JSON:
         return {
