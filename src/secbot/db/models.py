@@ -286,6 +286,17 @@ class ProcessedInbound(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
+class IndexChange(Base):
+    """A submission (or its shares) changed: written in the transaction of the change, so a
+    process that did not make it (another replica) brings its own index up to date."""
+
+    __tablename__ = "index_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
 class Notice(Base):
     """A one-off notice already given (e.g. the join explanation to one person in one room on
     one day), so it is not given again; the key says what, to whom, where and when."""

@@ -62,6 +62,19 @@ def _touched_submissions(session: Session, _context: Any) -> None:
             touched.add(obj.submission_id)  # type: ignore[arg-type]
 
 
+def _log_index_changes(session: Session) -> None:
+    """Write the touched submissions to the change log, in the same transaction, so every
+    process can bring its own index up to date (knowledge.following)."""
+    from secbot.db.models import IndexChange
+
+    session.flush()
+    touched: set[int] = session.info.get("touched", set())
+    logged: set[int] = session.info.setdefault("logged", set())
+    for submission_id in sorted(touched - logged):
+        session.add(IndexChange(submission_id=submission_id))
+    logged.update(touched)
+
+
 class Database:
     """Owns the engine and hands out transactions; services never commit on their own.
 
@@ -74,6 +87,7 @@ class Database:
         self._factory = sessionmaker(engine, expire_on_commit=False)
         self._listeners: list[CommitListener] = []
         event.listen(self._factory, "after_flush", _touched_submissions)
+        event.listen(self._factory, "before_commit", _log_index_changes)
         event.listen(self._factory, "after_commit", self._after_commit)
         event.listen(self._factory, "after_rollback", self._after_rollback)
 
@@ -81,6 +95,7 @@ class Database:
         self._listeners.append(listener)
 
     def _after_commit(self, session: Session) -> None:
+        session.info.pop("logged", None)
         touched: set[int] = session.info.pop("touched", set())
         if touched:
             for listener in self._listeners:
@@ -89,6 +104,7 @@ class Database:
     @staticmethod
     def _after_rollback(session: Session) -> None:
         session.info.pop("touched", None)
+        session.info.pop("logged", None)
 
     @classmethod
     def from_url(cls, url: str) -> Database:

@@ -51,11 +51,14 @@ class Engine:
         max_chars: int = 4000,
         asker: Asker | None = None,
         clock: Clock = utcnow,
+        follow: Callable[[], object] | None = None,
     ) -> None:
         self.db = db
         self.max_chars = max_chars
         self.asker = asker
         self.clock = clock
+        self.follow = follow
+        """Brings the index up to date with other processes' changes before each message."""
 
     def handle(self, inbound: Inbound, settle: Settle | None = None) -> list[Reply]:
         """Replies for one inbound message; [] for a delivery already handled.
@@ -64,6 +67,8 @@ class Engine:
         and before the commit (the inbox marks its entry handled there). When the message is
         refused, nothing it did is kept, and `settle` runs in a transaction of its own."""
         raw = inbound.payload if inbound.payload is not None else inbound.text
+        if self.follow is not None and self.asker is not None:
+            self.follow()
         try:
             text = clean_text(raw, max_chars=self.max_chars)
             if inbound.chat_kind is ChatKind.GROUP:

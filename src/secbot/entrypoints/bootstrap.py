@@ -17,6 +17,7 @@ from secbot.db.session import Database
 from secbot.engine.engine import Engine
 from secbot.knowledge.ask import LLM, Asker
 from secbot.knowledge.embeddings import Embedder
+from secbot.knowledge.following import IndexFollower
 from secbot.knowledge.index import KnowledgeIndex, RepairReport
 from secbot.knowledge.ingest import IngestReport, sync_folder
 from secbot.registers.sync import SyncReport, sync_knowledge
@@ -89,10 +90,15 @@ def build(
     db = open_database(settings)
     if load_knowledge:
         log.info("knowledge loaded: %s", load(db, settings))
-    index = asker = None
+    index = asker = follower = None
     if with_index:
-        index, asker = build_index(db, settings, embedder)
-    engine = Engine(db, max_chars=settings.max_text_chars, asker=asker)
+        index, asker, follower = build_index(db, settings, embedder)
+    engine = Engine(
+        db,
+        max_chars=settings.max_text_chars,
+        asker=asker,
+        follow=follower.follow if follower else None,
+    )
     return App(settings, db, engine, index, asker)
 
 
@@ -104,7 +110,7 @@ def load(db: Database, settings: Settings) -> tuple[SyncReport, IngestReport]:
 
 def build_index(
     db: Database, settings: Settings, embedder: Embedder | None = None
-) -> tuple[KnowledgeIndex, Asker]:
+) -> tuple[KnowledgeIndex, Asker, IndexFollower]:
     from secbot.knowledge.embedder_factory import make_embedder
     from secbot.knowledge.lexical_index import LexicalIndex
     from secbot.knowledge.retriever import HybridRetriever
@@ -113,11 +119,14 @@ def build_index(
     embedder = embedder or make_embedder(settings)
     vector = VectorIndex(make_client(settings.data_dir, settings.chroma_url), embedder)
     index = KnowledgeIndex(db, vector, LexicalIndex())
+    follower = IndexFollower(db, index)
+    follower.start_from_now()
     report: RepairReport = index.repair()
     log.info("index repaired: %s", report)
     db.on_commit(index.on_commit)
     embedder.embed_query("warm up")  # load the model now, not on a delegate's first question
-    return index, Asker(HybridRetriever(vector, index.lexical, embedder), make_llm(settings))
+    asker = Asker(HybridRetriever(vector, index.lexical, embedder), make_llm(settings))
+    return index, asker, follower
 
 
 def make_llm(settings: Settings) -> LLM | None:

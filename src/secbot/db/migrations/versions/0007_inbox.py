@@ -1,6 +1,7 @@
 """The durable inbox: every inbound update or event, stored before the platform is told it was
 received, handled once in arrival order per chat, its replies kept until sent. Also: rooms
-remember an outsider was seen, and one-off notices are remembered.
+remember an outsider was seen, one-off notices are remembered, and a change log of touched
+submissions lets every replica keep its own index current.
 
 Revision ID: 0007
 Revises: 0005
@@ -43,6 +44,13 @@ def upgrade() -> None:
     op.create_index("ix_inbox_open", "inbox", ["replied_at", "lane", "id"])
     op.create_index("ix_inbox_received", "inbox", ["received_at"])
     op.create_table(
+        "index_changes",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("submission_id", sa.Integer(), nullable=False),
+        sa.Column("at", WHEN, nullable=False),
+    )
+    op.create_index("ix_index_changes_at", "index_changes", ["at"])
+    op.create_table(
         "notices",
         sa.Column("key", sa.String(200), primary_key=True),
         sa.Column("at", WHEN, nullable=False),
@@ -56,4 +64,5 @@ def downgrade() -> None:
     with op.batch_alter_table("channels", schema=None) as batch_op:
         batch_op.drop_column("stranger_seen_at")
     op.drop_table("notices")
+    op.drop_table("index_changes")
     op.drop_table("inbox")
