@@ -42,3 +42,4 @@ eval: install
 bench: install
 	$(BIN)/python scripts/bench_retrieval.py
 	$(BIN)/python scripts/bench_alerts.py
+	$(BIN)/python scripts/bench_chaos.py
