@@ -113,3 +113,29 @@ def test_red_report_is_never_sent_to_the_llm(db: Database, tmp_path: Path) -> No
     sent = " ".join(message_text(m) for body in server.chat_requests() for m in body["messages"])
     assert "Informant" in reply, "the owner still gets an answer, extractively"
     assert "Informant" not in sent, "RED text reached the model provider"
+
+
+def test_an_llm_answer_citing_another_passage_still_shows_every_label(
+    db: Database, tmp_path: Path
+) -> None:
+    """Review finding: a model that quotes passage 1 but cites only [2] (as an instruction
+    planted in a report can make it do) showed the report's text without its TLP label."""
+    from tests.fakes.openai_server import _FENCED, FakeOpenAIServer, message_text
+
+    def miscites(messages: list[dict[str, object]]) -> str:
+        for message in messages:
+            found = _FENCED.search(message_text(message))  # type: ignore[arg-type]
+            if found:
+                return f'The passages say: "{found.group(1).strip()}" [2]'
+        return "Nothing."
+
+    with FakeOpenAIServer(responder=miscites) as server:
+        application, world = _llm_world(db, tmp_path, server.base_url)
+        alice = world.member("alice", Role.FOCAL_POINT, "BRB")
+        bob = world.member("bob", Role.DELEGATE, "JAM")
+        alice.say(f"report {SECRET}")
+        alice.say("share BRB-0001 JAM")
+        reply = bob.say(f"ask who are the non-state actors? {QUESTION}")
+        application.db.dispose()
+    assert "Zephyrine" in reply, reply
+    assert "TLP:AMBER" in reply and "BRB-0001" in reply, reply

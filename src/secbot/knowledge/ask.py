@@ -18,6 +18,7 @@ from secbot.access.reads import facts
 from secbot.access.scope import Scope, permits, scope_for
 from secbot.access.sql import submission_filter
 from secbot.db.models import Submission
+from secbot.domain.enums import TLP
 from secbot.knowledge import extractive
 from secbot.knowledge.passages import Answer, Passage
 from secbot.knowledge.retriever import Hit, HybridRetriever
@@ -38,13 +39,21 @@ answered extractively."""
 
 def with_sources(answer: Answer, passages: Sequence[Passage]) -> Answer:
     """The model's text, then each passage it cites ([n] is the passage's number) with its
-    citation and TLP label, as in extractive answers: the label shows on every reply that
-    quotes a submission."""
+    citation, then the label of every submission the model was given, cited or not: a model
+    can quote one passage and cite another (an instruction planted in a report can make it),
+    so the labels shown must not depend on its citations."""
     numbers = [int(n) for n in dict.fromkeys(re.findall(r"\[(\d+)\]", answer.text))]
     lines = [f"[{n}] {passages[n - 1].citation}" for n in numbers if 1 <= n <= len(passages)]
-    if not lines:
+    labelled = [p for p in passages if p.public_id and p.tlp]
+    text = answer.text
+    if lines:
+        text += "\n\nSources:\n" + "\n".join(lines)
+    if labelled:
+        strictest = max((TLP(str(p.tlp)) for p in labelled), key=list(TLP).index)
+        given = ", ".join(f"{p.public_id} TLP:{p.tlp}" for p in labelled)
+        text += f"\n\nTLP:{strictest.value}: written from passages that include {given}."
+    if text == answer.text:
         return answer
-    text = f"{answer.text}\n\nSources:\n" + "\n".join(lines)
     return Answer(text, answer.citations, answer.found)
 
 
