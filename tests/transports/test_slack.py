@@ -230,3 +230,46 @@ def test_rejected_requests_leave_no_body_in_the_logs(
     body = s.slash_command(TEAM, DM_ALICE, ALICE, "join SECRET-INVITE-CODE")
     assert Client(bot, fake).post(body, headers=s.signed_headers(body, "wrong")).status_code == 401
     assert "SECRET-INVITE-CODE" not in caplog.text
+
+
+def test_a_replayed_signed_request_is_handled_once(bot: Running, fake: FakeSlackServer) -> None:
+    """Review finding: a captured signed `/secbot report` posted three times within Slack's
+    five-minute window filed three reports, and a replayed `share` restored access the owner had
+    just revoked."""
+    c = Client(bot, fake)
+    c.command(DM_ALICE, ALICE, f"join {bot.invite(Role.FOCAL_POINT, 'BRB')}")
+    c.wait("chat.postMessage", 1)
+    report = s.slash_command(TEAM, DM_ALICE, ALICE, "report Drone over the harbour")
+    for _ in range(3):
+        assert c.post(report).status_code == 200
+    c.wait("chat.postMessage", 2)
+    share = s.slash_command(TEAM, DM_ALICE, ALICE, "share BRB-0001 JAM")
+    assert c.post(share).status_code == 200
+    c.wait("chat.postMessage", 3)
+    c.command(DM_ALICE, ALICE, "unshare BRB-0001 JAM")
+    c.wait("chat.postMessage", 4)
+    assert c.post(share).status_code == 200, "the replay is acknowledged..."
+    time.sleep(1.0)
+    with bot.app.db.transaction() as session:
+        assert session.query(Incident).count() == 1
+        from secbot.db.models import Share
+
+        active = session.query(Share).filter(Share.revoked_at.is_(None)).count()
+        assert active == 0, "...and changes nothing"
+    assert len(c.wait("chat.postMessage", 4)) == 4
+
+
+def test_the_notification_text_is_escaped_like_the_blocks(
+    bot: Running, fake: FakeSlackServer
+) -> None:
+    """Review finding: Slack's top-level `text` (the notification fallback) went out unescaped,
+    so text a member typed could ping a channel or disguise a link there."""
+    c = Client(bot, fake)
+    c.command(DM_ALICE, ALICE, f"join {bot.invite(Role.FOCAL_POINT, 'BRB')}")
+    c.wait("chat.postMessage", 1)
+    c.command(DM_ALICE, ALICE, "report <!channel> see <https://evil.example|the portal> now")
+    c.wait("chat.postMessage", 2)
+    c.command(DM_ALICE, ALICE, "incident BRB-0001")
+    posted = c.wait("chat.postMessage", 3)[-1]
+    assert "<!channel>" not in text_of(posted) and "&lt;!channel&gt;" in text_of(posted)
+    assert "<https://" not in text_of(posted)
