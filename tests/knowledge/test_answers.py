@@ -111,3 +111,48 @@ def test_cli_ask_json_and_batch(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in batch.stdout.splitlines()]
     assert len(lines) == 2 and all(line["citations"] for line in lines)
     shutil.rmtree(data, ignore_errors=True)
+
+
+UNREADABLE = ("• -", "contact:", "regional_organisation", "Topics:", "Dimension:", "  ")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who do I contact about maritime security?",
+        "how does the model co-ordinate state and non-state actors?",
+        "what does the political decision-making body do?",
+        "who works on cybercrime in Jamaica?",
+    ],
+)
+def test_answers_read_as_a_person_would_write_them(world: World, question: str) -> None:
+    """Register entries are shown as entries, list items keep their lead-in, and no index
+    text (field labels, snake_case keys, list markers) reaches the reader."""
+    ann = world.member(f"ann{abs(hash(question)) % 1000}", Role.DELEGATE, "BRB")
+    answer = ann.say(question)
+    body = answer.split("\n\nSources:")[0]
+    assert "[1]" in body, answer
+    for bad in UNREADABLE:
+        assert bad not in body, (bad, answer)
+    for line in body.splitlines():
+        assert line.startswith("• ") and line[2:3].isupper(), line
+
+
+def test_objectives_are_found_through_the_threats_they_counter(world: World) -> None:
+    """OBJ-02 (a maritime picture) is about drug trafficking through its linked threat RT-05,
+    not through its own words."""
+    cy = world.member("cy", Role.DELEGATE, "BRB")
+    assert "OBJ-02" in cy.say("objectives drugs")
+    answer = cy.say("How do our objectives tackle cocaine moved by boat?")
+    first = answer.splitlines()[0]
+    assert first.startswith("• OBJ-"), answer
+    assert "OBJ-02" in answer.split("\n\nSources:")[0], answer
+
+
+def test_a_listing_question_is_answered_by_the_verb_that_lists(world: World) -> None:
+    dee = world.member("dee", Role.DELEGATE, "BRB")
+    replies = [r.text for r in dee.send("what threats does the model list?")]
+    assert "`threats`" in replies[0], replies
+    assert "RT-01" in "\n".join(replies[1:]), replies
+    cyber = "\n".join(r.text for r in dee.send("which objectives cover ransomware?"))
+    assert "`objectives ransomware`" in cyber and "OBJ-" in cyber, cyber

@@ -57,6 +57,44 @@ def with_sources(answer: Answer, passages: Sequence[Passage]) -> Answer:
     return Answer(text, answer.citations, answer.found)
 
 
+_KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("objective", re.compile(r"\b(objectives?|goals?|targets?|indicators?)\b", re.I)),
+    ("threat", re.compile(r"\b(threats?|risks?|register)\b", re.I)),
+    (
+        "contact",
+        re.compile(r"\b(contacts?|who (?:do|should|can) i (?:contact|call|reach|ask))\b", re.I),
+    ),
+)
+
+
+def named_kinds(question: str) -> list[str]:
+    """Register kinds the question asks for by name ("objectives on drugs", "who do I contact")."""
+    return [kind for kind, pattern in _KIND_WORDS if pattern.search(question)]
+
+
+LISTING = re.compile(
+    r"^\s*(?:what|which|list|show|name)(?:\s+(?:are|is|me))?(?:\s+(?:the|all))?\s+"
+    r"(?:(?:regional|common|main|strategic|agreed)\s+)*"
+    r"(threats|objectives|contacts)\b(?P<rest>.*)$",
+    re.I,
+)
+_FILLER = re.compile(
+    r"\b(does|do|did|the|model|list|lists|listed|name|names|cover|covers|have|has|are|is|"
+    r"there|agreed|in|of|on|about|for|we|our|it|its)\b|[?.!,]",
+    re.I,
+)
+
+
+def listing(question: str) -> tuple[str, str] | None:
+    """("threats", topic) when a question is really a listing ("what threats does the model
+    list?", "which objectives cover drugs?"): a verb answers those better than passages."""
+    match = LISTING.match(question)
+    if match is None:
+        return None
+    topic = " ".join(_FILLER.sub(" ", match.group("rest")).split())
+    return match.group(1).lower(), topic
+
+
 class LLM(Protocol):
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer: ...
 
@@ -108,6 +146,7 @@ def recheck(session: Session, scope: Scope, hits: Sequence[Hit]) -> list[Passage
                     text=hit.text,
                     score=hit.score,
                     kind=str(meta.get("kind", "document")),
+                    card=str(meta["card"]) if meta.get("card") else None,
                 )
             )
     return passages
@@ -131,8 +170,19 @@ class Asker:
         hits = self.retriever.search(question, retrieval_where(scope), k=k or self.k, kinds=kinds)
         return recheck(session, scope, hits)
 
-    def ask(self, session: Session, principal: Principal, question: str) -> Answer:
+    def ranked(self, session: Session, principal: Principal, question: str) -> list[Passage]:
+        """Passages for a question; when it names a register kind ("objectives on drugs"),
+        the best entries of that kind lead, then the rest by score."""
         passages = self.passages(session, principal, question)
+        kinds = named_kinds(question)
+        if not kinds:
+            return passages
+        named = self.passages(session, principal, question, kinds=kinds, k=2)
+        ids = {p.chunk_id for p in named}
+        return [*named, *(p for p in passages if p.chunk_id not in ids)][: self.k]
+
+    def ask(self, session: Session, principal: Principal, question: str) -> Answer:
+        passages = self.ranked(session, principal, question)
         shown = [p.public_id for p in passages if p.public_id and p.owner != principal.party]
         if shown:
             rows = session.scalars(select(Submission).where(Submission.public_id.in_(shown)))

@@ -23,6 +23,8 @@ class Passage:
     public_id: str | None = None
     owner: str | None = None
     tlp: str | None = None
+    card: str | None = None
+    """How a register entry (threat, objective, contact) reads when it is the hit."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from secbot.db.models import (
     Contact,
     Objective,
     SourceDocument,
+    State,
     Submission,
     ThreatEntry,
 )
@@ -71,44 +72,99 @@ def document_units(session: Session, document_ids: Iterable[int] | None = None) 
             )
 
 
+def _first_sentence(text: str) -> str:
+    head = " ".join(text.split())
+    for end in (". ", "; "):
+        if end in head:
+            return head.split(end, 1)[0] + "."
+    return head
+
+
+def _words(value: str) -> str:
+    return value.replace("_", " ")
+
+
 def register_units(session: Session) -> Iterator[Unit]:
-    for t in session.scalars(select(ThreatEntry).where(ThreatEntry.submission_id.is_(None))):
+    """Threats, objectives and contacts. Each carries a `card`: how the entry reads when it is
+    the hit (a line a person would write), so answers never quote its index text."""
+    threats = {
+        t.code: t
+        for t in session.scalars(select(ThreatEntry).where(ThreatEntry.submission_id.is_(None)))
+    }
+    for t in threats.values():
         text = (
-            f"{t.code} {t.title}. {t.description} Dimension: {t.dimension.replace('_', ' ')}. "
+            f"{t.code} {t.title}. {t.description} Dimension: {_words(t.dimension)}. "
             f"Lead area: {t.lead_area}. Likelihood {t.likelihood}, impact {t.impact}. "
             f"Topics: {', '.join(t.topics)}."
+        )
+        card = (
+            f"{t.code} {t.title}: {_first_sentence(t.description)} "
+            f"(likelihood {_words(t.likelihood)}, impact {t.impact})"
         )
         yield Unit(
             f"threat:{t.code}",
             text,
-            _regional("threat", "threats.yaml", t.code, f"Regional threat register, {t.code}"),
+            _regional(
+                "threat", "threats.yaml", t.code, f"Regional threat register, {t.code}", card=card
+            ),
         )
     for o in session.scalars(select(Objective)):
         indicators = "; ".join(
             f"{i['indicator']}: {i['target']} by {i['due']}" for i in o.indicators
         )
+        # The linked threats' titles and topics are part of what an objective is about: a
+        # question on drug trafficking must find the maritime objective that counters it.
+        linked = [threats[c] for c in o.linked_threats if c in threats]
+        counters = "; ".join(f"{t.code} {t.title} ({', '.join(t.topics)})" for t in linked)
         text = (
             f"{o.code} {o.title}. {o.description} Indicators: {indicators}. "
             f"Lead actors: {', '.join(o.lead_actors)}. "
-            f"Linked threats: {', '.join(o.linked_threats)}. "
+            f"Counters the threats: {counters or ', '.join(o.linked_threats)}. "
             f"Topics: {', '.join(o.topics)}."
+        )
+        first = o.indicators[0] if o.indicators else None
+        target = (
+            f" Target: {first['indicator']}, {first['target']} by {first['due']}." if first else ""
+        )
+        against = f" Against: {', '.join(f'{t.code} {t.title}' for t in linked)}." if linked else ""
+        card = (
+            f"{o.code} {o.title} ({_words(o.status)}): {_first_sentence(o.description)}"
+            f"{target}{against}"
         )
         yield Unit(
             f"objective:{o.code}",
             text,
-            _regional("objective", "objectives.yaml", o.code, f"Strategic objectives, {o.code}"),
+            _regional(
+                "objective",
+                "objectives.yaml",
+                o.code,
+                f"Strategic objectives, {o.code}",
+                card=card,
+            ),
         )
+    names = {s.code: s.name for s in session.scalars(select(State))}
     for c in session.scalars(select(Contact)):
-        where = c.state_code or "Regional"
+        where = names.get(c.state_code or "", c.state_code) if c.state_code else c.organisation
+        area = _words(c.area)
         text = (
-            f"{where} {c.area.replace('_', ' ')} contact: {c.office}, {c.role}, {c.organisation}. "
+            f"{c.state_code or 'Regional'} {area} contact: {c.office}, {c.role}, {c.organisation}. "
             f"Reach via {c.channel}. Topics: {', '.join(c.topics)}."
         )
-        locator = f"{where} {c.area}"
+        body = f"{c.office}, {c.role}"
+        if c.organisation != where:
+            body += f" ({c.organisation})"
+        card = f"{where}, {area}: {body}, {c.channel}"
+        locator = f"{c.state_code or 'Regional'} {c.area}"
         yield Unit(
             f"contact:{c.id}",
             text,
-            _regional("contact", "contacts.yaml", locator, f"Contact directory, {locator}"),
+            _regional(
+                "contact",
+                "contacts.yaml",
+                locator,
+                f"Contact directory, {where}, {area}",
+                card=card,
+            ),
         )
 
 

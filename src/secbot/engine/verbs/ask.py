@@ -5,6 +5,8 @@ from __future__ import annotations
 from secbot.domain.errors import InvalidInput
 from secbot.engine.context import Context
 from secbot.engine.messages import Reply
+from secbot.engine.verbs import registers
+from secbot.knowledge.ask import listing
 
 UNAVAILABLE = (
     "The answer index is not available right now. Meanwhile `objectives`, `threats` and "
@@ -16,6 +18,9 @@ def ask(ctx: Context, args: str) -> list[Reply]:
     question = args.strip()
     if len(question) < 3:
         raise InvalidInput("Ask a question after the verb, e.g. ask who are the non-state actors?")
+    listed = listing(question)
+    if listed is not None:
+        return _as_listing(ctx, *listed)
     if ctx.asker is None:
         return [Reply(UNAVAILABLE)]
     answer = ctx.asker.ask(ctx.session, ctx.principal, question)
@@ -27,3 +32,17 @@ def ask(ctx: Context, args: str) -> list[Reply]:
             "message: there I can also use what your state holds or was shared with it."
         )
     return [Reply(text)]
+
+
+LISTS = {
+    "threats": registers.threats,
+    "objectives": registers.objectives,
+    "contacts": registers.contacts,
+}
+
+
+def _as_listing(ctx: Context, verb: str, topic: str) -> list[Reply]:
+    """A question that asks for a list is answered by the verb that lists, and says so."""
+    command = f"{verb} {topic}".strip()
+    intro = Reply(f"That's a list, so here it is from `{command}` (you can send that directly):")
+    return [intro, *LISTS[verb](ctx, topic)]

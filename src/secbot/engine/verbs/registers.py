@@ -81,7 +81,12 @@ def threats(ctx: Context, args: str) -> list[Reply]:
 def contacts(ctx: Context, args: str) -> list[Reply]:
     query = args.strip()
     parsed = contact_directory.parse_contact_query(ctx.session, query)
-    ranked_ids = [int(i) for i in _by_meaning(ctx, parsed.topic, "contact") if i.isdigit()]
+    # The state and area go into the search too: only the topic filters by meaning, but the
+    # best ten by meaning must be that state's and area's, or the filter leaves nothing.
+    about = (
+        " ".join(filter(None, [parsed.state, parsed.area, parsed.topic])) if parsed.topic else ""
+    )
+    ranked_ids = [int(i) for i in _by_meaning(ctx, about, "contact") if i.isdigit()]
     items = contact_directory.contacts(ctx.session, parsed, ranked_ids)
     hint = "Try a state code (JAM), an area (legal, defence) or a topic (cyber)."
     return [_list("Contacts", items, contact_line, query, hint)]
