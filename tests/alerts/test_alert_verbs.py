@@ -155,7 +155,7 @@ def test_ack_by_button_and_verb_is_recorded_once_with_state_and_time(db: Databas
     alice = world.member("alice", Role.FOCAL_POINT, "BRB")
     bob = world.member("bob", Role.DELEGATE, "JAM")
     _compose(sec)
-    sec.press("📣 Send to 1")
+    sec.press("📣 Send to 2")
     in_room = alice.in_group("g-all")
     pressed = "\n".join(r.text for r in in_room.send("", payload="ack A-1"))
     assert "✔ alice acknowledged A-1" in pressed

@@ -9,7 +9,9 @@ from secbot.access.principal import SECRETARIAT
 from secbot.db.models import Alert, Channel
 from secbot.domain.enums import AudienceKind
 
-UNREACHABLE_PLATFORMS: tuple[str, ...] = ("console",)
+UNREACHABLE_PLATFORMS: tuple[str, ...] = ()
+"""Platforms whose rooms an alert cannot reach. None today: console rooms receive alerts in
+their mailbox (transports.console_rooms), so a trial without Telegram or Slack can try them."""
 
 
 def audience_label(kind: str, states: list[str]) -> str:

@@ -1,22 +1,25 @@
 """A real chat session on the terminal: each `--as NAME` is its own account, and must join.
 
 Reads one message a line until end of input, so it works interactively and in a pipe. Buttons
-are shown numbered; typing the number presses the button.
+are shown numbered; typing the number presses the button. With a data folder, a session keeps
+its last buttons for the next session of the same account and chat (a restart loses no open
+question), and shows the alerts delivered to its chat (see console_rooms).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TextIO
 
 from secbot.domain.enums import ChatKind
 from secbot.engine.engine import Engine
 from secbot.engine.messages import Button, Inbound, Reply
+from secbot.transports.console_rooms import ACK_LABEL, PLATFORM, Mailboxes, file_name
 
-PLATFORM = "console"
 
-
-def render(replies: list[Reply]) -> tuple[str, list[Button]]:
+def render(replies: list[Reply], first: int = 1) -> tuple[str, list[Button]]:
     """Text for the terminal, plus the buttons in the order they were numbered."""
     out: list[str] = []
     numbered: list[Button] = []
@@ -26,18 +29,77 @@ def render(replies: list[Reply]) -> tuple[str, list[Button]]:
             cells = []
             for button in row:
                 numbered.append(button)
-                cells.append(f"[{len(numbered)}] {button.label}")
+                cells.append(f"[{first + len(numbered) - 1}] {button.label}")
             out.append("  ".join(cells))
     return "\n".join(out), numbered
 
 
 class ConsoleChat:
-    def __init__(self, engine: Engine, name: str, *, chat: str | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        name: str,
+        *,
+        chat: str | None = None,
+        data_dir: Path | None = None,
+        deliver: Callable[[], object] | None = None,
+    ) -> None:
         self.engine = engine
         self.name = name
         self.chat = chat
         self.buttons: list[Button] = []
         self.count = 0
+        self.deliver = deliver
+        """Delivers queued alerts to console chats (the console has no dispatcher of its own)."""
+        self.mailboxes = Mailboxes(data_dir) if data_dir is not None else None
+        self.keep = (
+            data_dir / "console" / "sessions" / f"{file_name(name)}@{file_name(self.chat_id)}"
+            f"{'' if chat else '.direct'}.json"
+            if data_dir is not None
+            else None
+        )
+        self.seen = 0
+        self.last_text = ""
+        self._load()
+
+    @property
+    def chat_id(self) -> str:
+        return self.chat or self.name
+
+    # -- what a session keeps for the next one -----------------------------------------------
+
+    def _load(self) -> None:
+        if self.keep is None or not self.keep.exists():
+            return
+        try:
+            saved = json.loads(self.keep.read_text(encoding="utf-8"))
+            self.buttons = [Button(str(label), str(payload)) for label, payload in saved["buttons"]]
+            self.last_text = str(saved.get("text", ""))
+            self.seen = int(saved.get("seen", 0))
+        except (ValueError, KeyError, TypeError):
+            self.buttons, self.last_text, self.seen = [], "", 0
+
+    def _save(self) -> None:
+        if self.keep is None:
+            return
+        self.keep.parent.mkdir(parents=True, exist_ok=True)
+        body = {
+            "buttons": [[b.label, b.payload] for b in self.buttons],
+            "text": self.last_text,
+            "seen": self.seen,
+        }
+        temporary = self.keep.with_suffix(".tmp")
+        temporary.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(self.keep)
+
+    def resume(self) -> str:
+        """What the last session left open (a question with buttons), shown again."""
+        if not self.buttons:
+            return ""
+        text, _ = render([Reply(self.last_text, (tuple(self.buttons),))])
+        return "Where we left off:\n" + text
+
+    # -- messages ------------------------------------------------------------------------------
 
     def send(self, line: str) -> list[Reply]:
         self.count += 1
@@ -49,7 +111,7 @@ class ConsoleChat:
             platform=PLATFORM,
             workspace="",
             user_id=self.name,
-            chat_id=self.chat or self.name,
+            chat_id=self.chat_id,
             chat_kind=ChatKind.GROUP if self.chat else ChatKind.DIRECT,
             text=line,
             payload=payload,
@@ -58,14 +120,43 @@ class ConsoleChat:
             addressed=not self.chat or stripped.startswith(("/", "@")) or payload is not None,
         )
         replies = self.engine.handle(inbound)
-        if any(r.buttons for r in replies) or replies:
-            self.buttons = render(replies)[1]
+        if replies:
+            text, self.buttons = render(replies)
+            self.last_text = (
+                "\n".join(r.text for r in replies if r.buttons) if self.buttons else text
+            )
+        self._save()
         return replies
+
+    def arrivals(self) -> str:
+        """Alert messages delivered to this chat since this account last looked, each with its
+        Acknowledge button numbered after the buttons already shown."""
+        if self.deliver is not None:
+            self.deliver()
+        if self.mailboxes is None:
+            return ""
+        new = self.mailboxes.read(self.chat_id)[self.seen :]
+        if not new:
+            return ""
+        self.seen += len(new)
+        out = []
+        for message in new:
+            button = Button(ACK_LABEL, message.ack_payload)
+            self.buttons.append(button)
+            out.append(f"{message.text}\n[{len(self.buttons)}] {ACK_LABEL}")
+        self.last_text = out[-1].rsplit("\n", 1)[0]
+        self._save()
+        return "\n".join(out)
 
     def run(self, lines: Iterable[str], out: TextIO, *, prompt: bool = False) -> int:
         if prompt:
-            out.write(f"secbot console, chatting as {self.name!r}. Ctrl-D to leave.\n> ")
-            out.flush()
+            out.write(f"secbot console, chatting as {self.name!r}. Ctrl-D to leave.\n")
+        for block in (self.resume(), self.arrivals()):
+            if block:
+                out.write(block + "\n")
+        if prompt:
+            out.write("> ")
+        out.flush()
         for line in lines:
             line = line.rstrip("\n")
             if not line.strip():
@@ -74,8 +165,10 @@ class ConsoleChat:
                     out.flush()
                 continue
             text, _ = render(self.send(line))
-            if text:
-                out.write(text + "\n")
+            arrived = self.arrivals()
+            for block in (text, arrived):
+                if block:
+                    out.write(block + "\n")
             if prompt:
                 out.write("> ")
             out.flush()

@@ -16,6 +16,12 @@ UNAVAILABLE = (
 
 def ask(ctx: Context, args: str) -> list[Reply]:
     question = args.strip()
+    if question.isdigit() and len(question) <= 2:
+        # A button number typed when no buttons are open (an old session, a stray key).
+        raise InvalidInput(
+            f"“{question}” answers nothing: no question or buttons are open right now. "
+            "Send `help` to see what you can do."
+        )
     if len(question) < 3:
         raise InvalidInput("Ask a question after the verb, e.g. ask who are the non-state actors?")
     listed = listing(question)

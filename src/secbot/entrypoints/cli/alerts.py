@@ -69,6 +69,11 @@ def alert_send(
         )
         note = "queued" if created else "already queued earlier with this --key"
         typer.echo(f"{show_id(alert.id)} {note} for {reach(channels)}")
+    from secbot.entrypoints.dispatch import console_deliverer
+
+    delivered = console_deliverer(application.settings, application.db)()
+    if delivered:
+        typer.echo(f"Delivered to {delivered} console chat{'s' if delivered != 1 else ''}.")
 
 
 @alert_cli.command("list")

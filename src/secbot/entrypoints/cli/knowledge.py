@@ -18,7 +18,7 @@ from secbot.identity import accounts
 from secbot.knowledge import ingest
 from secbot.knowledge.documents import DocumentError
 from secbot.knowledge.passages import Answer
-from secbot.transports.console import PLATFORM
+from secbot.transports.console_rooms import PLATFORM
 
 
 @app.command()

@@ -29,8 +29,21 @@ def chat(
 ) -> None:
     """A chat session on standard input and output (works in a pipe)."""
     application = load_app(with_index=True)
-    console = ConsoleChat(application.engine, as_, chat=group)
+    console = _console(application, as_, group)
     console.run(sys.stdin, sys.stdout, prompt=sys.stdin.isatty())
+
+
+def _console(application: App, name: str, group: str | None = None) -> ConsoleChat:
+    """A console session that keeps its buttons and shows the alerts its chat receives."""
+    from secbot.entrypoints.dispatch import console_deliverer
+
+    return ConsoleChat(
+        application.engine,
+        name,
+        chat=group,
+        data_dir=application.settings.data_dir,
+        deliver=console_deliverer(application.settings, application.db),
+    )
 
 
 def _json_logs(level: str) -> None:
@@ -86,7 +99,7 @@ def serve() -> None:
             raise typer.Exit(2) from None
         return
     _first_run_hint(application)
-    console = ConsoleChat(application.engine, "you")
+    console = _console(application, "you")
     console.run(sys.stdin, sys.stdout, prompt=sys.stdin.isatty())
 
 

@@ -1,0 +1,143 @@
+"""The console as a platform alerts can reach: each console chat has a mailbox file that alert
+deliveries are appended to, and every `secbot chat` session in that chat shows what arrived.
+
+The mailbox plays the part Telegram's or Slack's servers play for those platforms: it keeps the
+messages, so a session opened later still sees them. SQL stays the record of what was delivered
+and acknowledged (the outbox marks a delivery sent only after its line is on disk), and a line
+already on disk for a delivery is never written twice, so a kill between writing and recording
+sends nothing twice (the same look-back the Slack sender does with message metadata).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from secbot.alerts import outbox
+from secbot.alerts.dispatcher import worker_name
+from secbot.alerts.outbox import Claimed, Limits, Outcome, Policy, Retry, Sent
+from secbot.db.session import Database
+
+PLATFORM = "console"
+CONSOLE_LIMITS = Limits(per_second=1000, chat_spacing=0.0, group_spacing=0.0)
+"""Nothing to protect on a terminal: no per-chat pacing, only the outbox's bookkeeping."""
+ACK_LABEL = "✔ Acknowledge"
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def file_name(chat_id: str) -> str:
+    """A chat id as a file name that cannot leave the folder or collide with another id."""
+    safe = _SAFE.sub(lambda m: f"%{ord(m.group()):02x}", chat_id)
+    return (safe if not safe.startswith(".") else "%2e" + safe[1:])[:200]
+
+
+@dataclass(frozen=True)
+class Delivered:
+    delivery_id: int
+    text: str
+    ack_payload: str
+
+
+class Mailboxes:
+    """`<data_dir>/console/rooms/<chat>.jsonl`, one JSON line per delivered alert message."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.root = data_dir / "console" / "rooms"
+
+    def path(self, chat_id: str) -> Path:
+        return self.root / f"{file_name(chat_id)}.jsonl"
+
+    def read(self, chat_id: str) -> list[Delivered]:
+        path = self.path(chat_id)
+        if not path.exists():
+            return []
+        out: list[Delivered] = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+                out.append(Delivered(int(row["delivery"]), str(row["text"]), str(row["ack"])))
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by a kill: it was never recorded as sent
+        return out
+
+    def deliver(self, item: Claimed) -> Outcome:
+        """Append the message unless this delivery is already there; fsynced before it counts."""
+        message_id = f"console:{item.delivery_id}"
+        if any(d.delivery_id == item.delivery_id for d in self.read(item.chat_id)):
+            return Sent(message_id)
+        row = {"delivery": item.delivery_id, "text": item.text, "ack": item.ack_payload}
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with self.path(item.chat_id).open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as error:  # a full or read-only disk: the outbox tries again later
+            return Retry(f"console: {error.strerror or error}")
+        return Sent(message_id)
+
+
+class ConsoleSender:
+    """The dispatcher's sender for console chats, when `secbot serve` runs a dispatcher."""
+
+    platform = PLATFORM
+
+    def __init__(self, mailboxes: Mailboxes) -> None:
+        self.mailboxes = mailboxes
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def send(self, item: Claimed) -> Outcome:
+        return self.mailboxes.deliver(item)
+
+
+def deliver_due(db: Database, mailboxes: Mailboxes, *, policy: Policy | None = None) -> int:
+    """Deliver every console delivery that is due now, through the outbox, and return how many.
+
+    The console has no long-running dispatcher when no platform is configured, so the sessions
+    and the CLI call this after each message: claims, records and leases are the outbox's own."""
+    policy = policy or Policy()
+    worker = worker_name()
+    rng = random.Random()
+    delivered = 0
+    for _round in range(100):
+        with db.transaction() as session:
+            if not outbox.outstanding(session, (PLATFORM,)):
+                return delivered
+            claimed, _wait = outbox.claim(
+                session,
+                PLATFORM,
+                worker=worker,
+                room=50,
+                limits=CONSOLE_LIMITS,
+                policy=policy,
+                now=time.time(),
+                postgres=db.is_postgres,
+            )
+        if not claimed:
+            return delivered
+        for item in claimed:
+            outcome = mailboxes.deliver(item)
+            with db.transaction() as session:
+                outbox.record(
+                    session,
+                    item,
+                    outcome,
+                    limits=CONSOLE_LIMITS,
+                    policy=policy,
+                    now=time.time(),
+                    postgres=db.is_postgres,
+                    rng=rng,
+                    answered_at=time.time(),
+                )
+            delivered += 1
+    return delivered
