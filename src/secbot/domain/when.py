@@ -25,6 +25,7 @@ __all__ = [
     "zone_named",
 ]
 
+
 def help_text(zone: tzinfo = UTC, now: datetime | None = None) -> str:
     label = zone_label((now or datetime.now(UTC)).astimezone(zone))
     return (

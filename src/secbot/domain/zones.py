@@ -21,8 +21,19 @@ def zone_named(name: str | None) -> tzinfo:
         return UTC
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return UTC
+
+
+def is_zone_name(name: str) -> bool:
+    """An IANA zone this machine knows (the tzdata package ships them with secbot)."""
+    if name.upper() == "UTC":
+        return True
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return "/" in name or name in ("UTC", "GMT")
 
 
 def zone_label(value: datetime) -> str:
@@ -46,7 +57,9 @@ def show_time(value: datetime, zone: tzinfo = UTC, *, utc_too: bool = False) -> 
         text += f" ({label})"
     if utc_too and local.utcoffset() != timedelta(0):
         utc = value.astimezone(UTC)
-        text += f" ({utc:%H:%M} UTC)" if utc.date() == local.date() else f" ({utc:%Y-%m-%d %H:%M} UTC)"
+        text += (
+            f" ({utc:%H:%M} UTC)" if utc.date() == local.date() else f" ({utc:%Y-%m-%d %H:%M} UTC)"
+        )
     return text
 
 
