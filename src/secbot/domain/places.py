@@ -39,6 +39,7 @@ _UNKNOWN = re.compile(
     r"\b(?P<rel>near|off|outside|in|at)\s+(?P<name>(?:the\s+)?[A-Z][\w'’.-]*"
     r"(?:\s+(?:of\s+|de\s+|la\s+)?[A-Z][\w'’.-]*)*)"
 )
+_UNITS = {"nm", "km", "m", "miles", "mi", "nmi", "metres", "meters", "kilometres", "kilometers"}
 _NOT_PLACES = {"utc", "ast", "est", "am", "pm", "tlp", "amber", "red", "green", "clear"}
 
 
@@ -121,7 +122,7 @@ def read_place(text: str, places: tuple[GazetteerPlace, ...]) -> PlaceFound:
     value = " ".join(text.split())
     found = find_place(value, places)
     if found is not None and (found.place is not None or found.lat is not None):
-        return found
+        return PlaceFound(one_line_text(value), found.place, found.lat, found.lon)
     return PlaceFound(value)
 
 
@@ -133,11 +134,22 @@ def _occurrences(said: list[str], target: list[str]) -> list[int]:
 
 
 def _relation(before: list[str]) -> str:
+    """"near", "off"..., with a distance before it when given ("12 nm south of")."""
+    if before and before[-1] == "the":
+        before = before[:-1]
     for relation in RELATIONS:
         parts = relation.split()
         if before[-len(parts) :] == parts:
-            return "near" if relation == "nr" else relation
+            shown = "near" if relation == "nr" else relation
+            rest = before[: -len(parts)]
+            if len(rest) >= 2 and rest[-2].isdigit() and rest[-1] in _UNITS:
+                shown = f"{rest[-2]} {rest[-1]} {shown}"
+            return shown
     return ""
+
+
+def one_line_text(value: str) -> str:
+    return " ".join(value.split())
 
 
 def describe(found_text: str, region: str, lat: float | None, lon: float | None) -> str:

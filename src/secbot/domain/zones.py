@@ -72,7 +72,7 @@ def not_future(value: datetime, now: datetime, zone: tzinfo = UTC) -> datetime:
     """Never a future time: a little ahead is now (clock skew); more is refused politely."""
     if value > now + SKEW:
         raise InvalidInput(
-            f"{show_time(value, zone)} is still to come (it is {show_time(now, zone)} now). "
+            f"{show_time(value, zone)} is in the future (it is {show_time(now, zone)} now). "
             "When did it happen?"
         )
     if value < now - timedelta(days=3650):

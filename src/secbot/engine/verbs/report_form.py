@@ -5,7 +5,7 @@ All three file through `reports.incidents.file_incident` with fields read by `re
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from secbot.access.permissions import Action, require
 from secbot.domain.enums import TLP, Severity
@@ -13,7 +13,7 @@ from secbot.domain.guess import guess_severity, guess_title
 from secbot.domain.places import GazetteerPlace, PlaceFound, find_place
 from secbot.domain.taxonomy import BY_KEY, CATEGORIES, guess_category
 from secbot.domain.text import one_line
-from secbot.domain.when import show_time
+from secbot.domain.when import show_time, zone_named
 from secbot.domain.when_phrases import find_when
 from secbot.engine.context import Context
 from secbot.engine.forms import Choice, Field, Form
@@ -41,7 +41,7 @@ def _submit(ctx: Context, v: dict[str, str]) -> list[Reply]:
             title=guess_title(what, fields.TITLE_CHARS),
             description=what,
             location=place.text,
-            occurred_at=datetime.fromisoformat(v["when"]),
+            occurred_at=_kept(v["when"])[0],
             tlp=TLP(v["tlp"]),
             place=place,
         ),
@@ -104,8 +104,7 @@ FORM = Form(
             "When",
             "When did it happen? e.g. `now`, `2 hours ago`, `at 02:00`, `yesterday 14:30` "
             "(your time)",
-            # Kept with the writer's offset, so the summary shows the time as they typed it.
-            lambda text, ctx: fields.when(text, ctx.now, ctx.zone).astimezone(ctx.zone).isoformat(),
+            lambda text, ctx: _keep(fields.when(text, ctx.now, ctx.zone), ctx.zone),
             choices=(Choice("Now", "now"), Choice("1 hour ago", "1 hour ago")),
             placeholder="now, 2 hours ago, at 02:00, yesterday 14:30",
             initial="now",
@@ -143,9 +142,18 @@ def report(ctx: Context, args: str) -> list[Reply]:
     return forms.start(ctx, FORM)
 
 
+def _keep(moment: datetime, zone: tzinfo) -> str:
+    """The draft keeps the UTC time and the writer's zone, so the summary reads as typed."""
+    return f"{moment.astimezone(UTC).isoformat()} {getattr(zone, 'key', 'UTC')}"
+
+
+def _kept(value: str) -> tuple[datetime, tzinfo]:
+    moment, _, zone = value.partition(" ")
+    return datetime.fromisoformat(moment), zone_named(zone)
+
+
 def _show_kept(value: str) -> str:
-    moment = datetime.fromisoformat(value)
-    return show_time(moment, moment.tzinfo or UTC)
+    return show_time(*_kept(value))
 
 
 def one_line_report(ctx: Context, text: str) -> list[Reply]:
