@@ -9,11 +9,11 @@ from functools import lru_cache
 from secbot.db.session import Database
 from secbot.db.types import utcnow
 from secbot.domain.enums import ChatKind, Role
+from secbot.domain.places import GazetteerPlace
 from secbot.engine.engine import Engine
 from secbot.engine.messages import Button, Inbound, Reply
 from secbot.identity.channels import add_channel
 from secbot.identity.invites import create_invite
-from secbot.domain.places import GazetteerPlace
 from secbot.knowledge.files import KnowledgeBundle, load_knowledge
 from secbot.knowledge.places import load_places
 from secbot.registers.places import apply_places
