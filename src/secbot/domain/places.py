@@ -134,7 +134,7 @@ def _occurrences(said: list[str], target: list[str]) -> list[int]:
 
 
 def _relation(before: list[str]) -> str:
-    """"near", "off"..., with a distance before it when given ("12 nm south of")."""
+    """ "near", "off"..., with a distance before it when given ("12 nm south of")."""
     if before and before[-1] == "the":
         before = before[:-1]
     for relation in RELATIONS:

@@ -47,12 +47,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch copy of `states` or `members`
+    # would drop a table that other rows still point at.
     op.drop_index("ix_places_state_code", table_name="places")
     op.drop_table("places")
-    with op.batch_alter_table("incidents", schema=None) as batch_op:
-        for column in ("longitude", "latitude", "region", "place"):
-            batch_op.drop_column(column)
-    with op.batch_alter_table("states", schema=None) as batch_op:
-        batch_op.drop_column("timezone")
-    with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.drop_column("timezone")
+    for column in ("longitude", "latitude", "region", "place"):
+        op.drop_column("incidents", column)
+    op.drop_column("states", "timezone")
+    op.drop_column("members", "timezone")
