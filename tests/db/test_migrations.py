@@ -61,7 +61,8 @@ def test_member_timezone_migration_up_and_down(db: Database) -> None:
     with db.engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO states (code, name, last_number, created_at) VALUES ('BRB', 'B', 0, CURRENT_TIMESTAMP)"
+                "INSERT INTO states (code, name, last_number, created_at) "
+                "VALUES ('BRB', 'B', 0, CURRENT_TIMESTAMP)"
             )
         )
         conn.execute(

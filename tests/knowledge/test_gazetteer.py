@@ -82,7 +82,7 @@ def test_a_bad_place_file_names_the_file_and_entry(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeFileError, match=r"BRB\.yaml.*places\.\d+\.lat"):
         load_places(folder, codes)
     path.write_text("state: XXX\nplaces: []\n", encoding="utf-8")
-    with pytest.raises(KnowledgeFileError, match="not a code in states.yaml"):
+    with pytest.raises(KnowledgeFileError, match=r"not a code in states\.yaml"):
         load_places(folder, codes)
 
 

@@ -108,6 +108,15 @@ def test_a_bad_time_changes_nothing(clocked: World, db: Database) -> None:
     assert incident(db).occurred_at == datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
 
 
+def test_a_report_dated_later_today_is_refused_and_not_filed(clocked: World, db: Database) -> None:
+    alice = clocked.member("alice", Role.FOCAL_POINT, "BRB")
+    refused = alice.say("report Dinghy landed near Oistins this morning at 09:00")
+    assert "2026-11-29 09:00 AST is in the future (it is 2026-11-29 01:00 AST now)" in refused
+    assert "Nothing was filed" in refused
+    with db.transaction() as session:
+        assert session.query(Incident).count() == 0
+
+
 def test_guided_form_reads_time_and_place_in_the_filers_zone(clocked: World, db: Database) -> None:
     bob = clocked.member("bob", Role.FOCAL_POINT, "JAM")
     bob.say("report")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, tzinfo
 
 from secbot.access.permissions import Action, require
 from secbot.domain.enums import TLP, Severity
+from secbot.domain.errors import InvalidInput
 from secbot.domain.guess import guess_severity, guess_title
 from secbot.domain.places import GazetteerPlace, PlaceFound, find_place
 from secbot.domain.taxonomy import BY_KEY, CATEGORIES, guess_category
@@ -162,7 +163,13 @@ def one_line_report(ctx: Context, text: str) -> list[Reply]:
     category = guess_category(text)
     severity = guess_severity(text)
     places = _places(ctx)
-    when = find_when(text, ctx.now, ctx.zone)
+    try:
+        when = find_when(text, ctx.now, ctx.zone)
+    except InvalidInput as error:
+        raise InvalidInput(
+            f"{error.message.removesuffix(' When did it happen?')} Nothing was filed: send "
+            "`report …` again with the time it happened, or without a time for now."
+        ) from None
     place = find_place(text, places) or PlaceFound("")
     i = ctx.inbound
     submission = file_incident(
