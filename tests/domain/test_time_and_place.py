@@ -166,3 +166,4 @@ def test_a_whole_answer_keeps_the_words_typed() -> None:
     coords = read_place("13.2012, -59.5301", BRB)
     assert (coords.lat, coords.lon, coords.place) == (13.2012, -59.5301, None)
     assert read_place("the old jetty", BRB).lat is None
+    assert read_place("port of kingston", JAM).text == "Kingston Harbour"  # a name alone

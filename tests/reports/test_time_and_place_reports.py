@@ -169,3 +169,15 @@ def test_times_are_shown_in_each_viewers_zone(clocked: World) -> None:
     assert "When: 2026-11-28 01:00 EST (06:00 UTC)" in bob.say("incident BRB-0001")
     assert "When: 2026-11-28 06:00 UTC" in sec.say("incident BRB-0001")
     assert "UTC (the default; your state has none)" in sec.say("timezone")
+
+
+def test_place_buttons_fit_telegram(clocked: World) -> None:
+    """Telegram keeps 64 bytes of button data: the long airport names go by a short spelling."""
+    for state in ("BLZ", "KNA", "SUR", "GUY", "BHS"):
+        member = clocked.member(f"m-{state}", Role.FOCAL_POINT, state)
+        member.say("report Suspicious aircraft at 02:00")
+        member.say(f"edit {state}-0001 where")
+        for button in member.buttons():
+            assert len(button.payload.encode()) <= 64, button.payload
+        airport = next(b for b in member.buttons() if "Airport" in b.label)
+        assert f"where is now {airport.label} (" in member.press(airport.label)

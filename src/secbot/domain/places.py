@@ -121,8 +121,13 @@ def read_place(text: str, places: tuple[GazetteerPlace, ...]) -> PlaceFound:
     """A whole answer to "Where?": a known place with its coordinates, or the text as typed."""
     value = " ".join(text.split())
     found = find_place(value, places)
-    if found is not None and (found.place is not None or found.lat is not None):
-        return PlaceFound(one_line_text(value), found.place, found.lat, found.lon)
+    if found is not None and found.place is not None:
+        # Just a name or another spelling of it ("GAIA"): the gazetteer's own name is kept.
+        alone = any(words(value) == words(n) for n in found.place.names)
+        text = found.place.name if alone else one_line_text(value)
+        return PlaceFound(text, found.place, found.lat, found.lon)
+    if found is not None and found.lat is not None:
+        return found
     return PlaceFound(value)
 
 

@@ -96,7 +96,8 @@ def ask_fix(ctx: Context, submission: Submission, field: str) -> Reply:
         f"Where did {pid} happen? Now it says {shown_where(incident)}.\n"
         f"Tap a place, or type e.g. `edit {pid} where {hint_place(places)}`."
     )
-    buttons = [Button(p.name, f"/edit {pid} where {p.name}") for p in nearest]
+    # the shortest spelling: Telegram keeps 64 bytes of a button's data
+    buttons = [Button(p.name, f"/edit {pid} where {min(p.names, key=len)}") for p in nearest]
     buttons.append(Button("Not given", f"/edit {pid} where skip"))
     return Reply(text, rows(buttons))
 

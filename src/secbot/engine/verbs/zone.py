@@ -25,8 +25,9 @@ def timezone(ctx: Context, args: str) -> list[Reply]:
         choice = zones.choice_for(ctx.session, ctx.principal)
         head = f"I show you times in {choice.name} ({_SOURCES[choice.source]})."
     now = show_time(ctx.now, ctx.zone, utc_too=True)
+    other = "America/Jamaica" if choice.name == "America/Barbados" else "America/Barbados"
     tail = (
-        "Change it with e.g. `timezone America/Barbados`; `timezone utc` for UTC, "
+        f"Change it with e.g. `timezone {other}`; `timezone utc` for UTC, "
         "`timezone default` for your state's."
     )
     return [Reply(f"{head}\nIt is now {now}.\n{tail}")]
