@@ -181,3 +181,24 @@ def test_place_buttons_fit_telegram(clocked: World) -> None:
             assert len(button.payload.encode()) <= 64, button.payload
         airport = next(b for b in member.buttons() if "Airport" in b.label)
         assert f"where is now {airport.label} (" in member.press(airport.label)
+
+
+def test_alert_times_are_shown_in_each_viewers_zone(clocked: World) -> None:
+    clocked.register_group("g-all", "all", platform="telegram")
+    sam = clocked.member("sam", Role.SECRETARIAT)
+    alice = clocked.member("alice", Role.DELEGATE, "BRB")
+    sam.say("alert")
+    sam.say("Hurricane Elan: tropical storm warning")
+    sam.say("Storm surge of 2 m expected on northern coasts within 24 hours.")
+    for label in ("Severe", "Immediate", "Likely", "Weather", "All channels", "No filter"):
+        sam.press(label)
+    preview = sam.press("24 hours")
+    assert "Expires: 2026-11-30 05:00 UTC" in preview, preview
+    sam.press("📣 Send to 1")
+    assert "2026-11-29 05:00 UTC" in sam.say("alert A-1")
+    assert "2026-11-29 01:00 AST" in alice.say("alerts")
+    alice.say("ack A-1")
+    assert "You acknowledged it 2026-11-29 01:00 AST." in alice.say("alert A-1")
+    sam.say("timezone America/Jamaica")
+    status = sam.say("alert A-1")
+    assert "Sent 2026-11-29 00:00 EST" in status and "(BRB) 2026-11-29 00:00 EST" in status
