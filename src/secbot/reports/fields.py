@@ -6,7 +6,7 @@ their fields through these functions, so a value accepted in one place is accept
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from secbot.domain.enums import TLP, IncidentStatus, Severity
 from secbot.domain.errors import InvalidInput
@@ -66,9 +66,7 @@ def place(text: str, places: tuple[GazetteerPlace, ...]) -> PlaceFound:
 
 def when(text: str, now: datetime, zone: tzinfo | None = None) -> datetime:
     """In the reporter's own zone (UTC when not known)."""
-    if zone is None:
-        return parse_when(text.strip() or "now", now)
-    return parse_when(text.strip() or "now", now, zone)
+    return parse_when(text.strip() or "now", now, zone or UTC)
 
 
 def tlp(text: str) -> TLP:
