@@ -7,7 +7,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from secbot.db.migrate import downgrade, upgrade
-from secbot.db.models import AuditEvent, Base, Member, State
+from secbot.db.models import AuditEvent, Base, Member, Place, State
 from secbot.db.session import Database
 
 
@@ -50,3 +50,52 @@ def test_sqlite_runs_in_wal_with_foreign_keys(db: Database) -> None:
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_member_timezone_migration_up_and_down(db: Database) -> None:
+    """0008 adds the zones, the gazetteer and an incident's place; down removes them and
+    keeps the rows that were there."""
+    downgrade(db.engine, "0007")
+    columns = {c["name"] for c in inspect(db.engine).get_columns("members")}
+    assert "timezone" not in columns and "places" not in inspect(db.engine).get_table_names()
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO states (code, name, last_number, created_at) "
+                "VALUES ('BRB', 'B', 0, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO members (platform, workspace, user_id, display_name, state_code, "
+                "role, joined_at) VALUES ('console', '', 'a', 'A', 'BRB', 'delegate', "
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+    upgrade(db.engine)
+    assert {"timezone"} <= {c["name"] for c in inspect(db.engine).get_columns("members")}
+    assert {"place", "region", "latitude", "longitude"} <= {
+        c["name"] for c in inspect(db.engine).get_columns("incidents")
+    }
+    with db.transaction() as session:
+        member = session.query(Member).one()
+        assert member.timezone is None
+        member.timezone = "America/Barbados"
+        session.get(State, "BRB").timezone = "America/Barbados"  # type: ignore[union-attr]
+        session.add(
+            Place(
+                state_code="BRB",
+                name="Oistins",
+                region="Christ Church",
+                kind="town",
+                latitude=13.064,
+                longitude=-59.543,
+                also=[],
+            )
+        )
+    downgrade(db.engine, "0007")
+    assert "timezone" not in {c["name"] for c in inspect(db.engine).get_columns("members")}
+    assert "places" not in inspect(db.engine).get_table_names()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT user_id FROM members")).scalar() == "a"
+    upgrade(db.engine)

@@ -9,11 +9,14 @@ from functools import lru_cache
 from secbot.db.session import Database
 from secbot.db.types import utcnow
 from secbot.domain.enums import ChatKind, Role
+from secbot.domain.places import GazetteerPlace
 from secbot.engine.engine import Engine
 from secbot.engine.messages import Button, Inbound, Reply
 from secbot.identity.channels import add_channel
 from secbot.identity.invites import create_invite
 from secbot.knowledge.files import KnowledgeBundle, load_knowledge
+from secbot.knowledge.places import load_places
+from secbot.registers.places import apply_places
 from secbot.registers.sync import apply_bundle
 from tests.support.paths import KNOWLEDGE
 
@@ -21,6 +24,11 @@ from tests.support.paths import KNOWLEDGE
 @lru_cache(maxsize=1)
 def bundle() -> KnowledgeBundle:
     return load_knowledge(KNOWLEDGE)
+
+
+@lru_cache(maxsize=1)
+def places() -> tuple[GazetteerPlace, ...]:
+    return load_places(KNOWLEDGE, {s.code for s in bundle().states})
 
 
 @dataclass
@@ -35,6 +43,7 @@ class World:
             self.engine = Engine(self.db)
             with self.db.transaction() as session:
                 apply_bundle(session, bundle())
+                apply_places(session, places())
 
     def invite(self, role: Role, state: str | None = None, hours: int = 24) -> str:
         with self.db.transaction() as session:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -37,6 +38,7 @@ class State(Base):
     # Per-state counter behind public ids; bumped with UPDATE ... RETURNING under a row lock.
     last_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)  # its members' default
 
 
 class Member(Base):
@@ -58,6 +60,7 @@ class Member(Base):
     role: Mapped[str] = mapped_column(String(24))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)  # None: the state's
 
 
 class Invite(Base):
@@ -102,6 +105,12 @@ class Incident(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(200), default="")
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The gazetteer entry `location` names, copied: a report keeps what was understood even if
+    # the gazetteer changes later.
+    place: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    region: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="open")
     # Idempotency key from the transport, so a redelivered report is still one report.
     client_key: Mapped[str | None] = mapped_column(String(120), unique=True, nullable=True)
@@ -362,5 +371,6 @@ class SendWindow(Base):
 # Operational records (deliveries, notices, the change log) live in db/inbound.py; imported
 # here so that this module stays the one registry of every table.
 from secbot.db.inbound import InboxEntry, IndexChange, Notice, ProcessedInbound  # noqa: E402
+from secbot.db.places import Place  # noqa: E402
 
-__all__ = ["InboxEntry", "IndexChange", "Notice", "ProcessedInbound"]
+__all__ = ["InboxEntry", "IndexChange", "Notice", "Place", "ProcessedInbound"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,7 @@ from secbot.access.scope import Scope, scope_for
 from secbot.domain.enums import ChatKind, Role
 from secbot.domain.errors import NotPermitted
 from secbot.engine.messages import Inbound
+from secbot.identity import zones
 from secbot.identity.accounts import Account
 from secbot.knowledge.ask import Asker
 
@@ -33,6 +35,15 @@ class Context:
     @property
     def scope(self) -> Scope:
         return scope_for(self.principal)
+
+    @cached_property
+    def zone(self) -> tzinfo:
+        """The zone the person writing reads times in (the one-line report reads theirs)."""
+        return zones.zone_for(self.session, self.principal)
+
+    def forget_zone(self) -> None:
+        """After `timezone` changes it, within the same message."""
+        self.__dict__.pop("zone", None)
 
     @property
     def in_group(self) -> bool:

@@ -22,6 +22,7 @@ from secbot.engine.verbs import (
     registers,
     report_form,
     reports,
+    zone,
 )
 
 Handler = Callable[[Context, str], list[Reply]]
@@ -160,6 +161,11 @@ VERBS: tuple[Verb, ...] = (
         account.whoami,
         (_h("whoami", "your state, role and what this chat can show", R),),
         command="Your state and role",
+    ),
+    Verb(
+        "timezone",
+        zone.timezone,
+        (_h("timezone [ZONE]", "the time zone I show times in, e.g. America/Barbados or utc", R),),
     ),
     Verb(
         "alerts",

@@ -29,6 +29,7 @@ from secbot.domain.enums import (
     SecurityDimension,
     ThreatStatus,
 )
+from secbot.domain.zones import is_zone_name
 
 STATE_AREAS: Final = (
     FunctionalArea.POLITICAL,
@@ -111,6 +112,7 @@ def _iso_date(value: object) -> object:
 Text = Annotated[str, Field(min_length=1)]
 Topic = Annotated[str, _check(lambda s: s == s.strip().lower() != "", "a lowercase keyword")]
 StateCode = Annotated[str, _pattern(r"[A-Z]{3}", "an ISO 3166-1 alpha-3 code such as BRB")]
+TimeZoneName = Annotated[str, _check(is_zone_name, "an IANA time zone such as America/Barbados")]
 ThreatCode = Annotated[str, _pattern(r"RT-\d{2,}", "a threat code such as RT-07")]
 ObjectiveCode = Annotated[str, _pattern(r"OBJ-\d{2,}", "an objective code such as OBJ-03")]
 Category = Annotated[
@@ -131,6 +133,7 @@ class StateRecord(_Record):
 
     code: StateCode
     name: Text
+    timezone: TimeZoneName | None = None
 
 
 class ThreatRecord(_Record):

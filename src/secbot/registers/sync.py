@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from secbot.db.models import Contact, Objective, State, ThreatEntry
 from secbot.knowledge.files import KnowledgeBundle, load_knowledge
+from secbot.knowledge.places import load_places
+from secbot.registers.places import apply_places
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class SyncReport:
     threats: int
     objectives: int
     contacts: int
+    places: int = 0
 
 
 OBJECTIVE_FIELDS = (
@@ -53,9 +56,15 @@ def _replace_if_changed(
 
 def sync_knowledge(session: Session, directory: Path) -> SyncReport:
     bundle = load_knowledge(directory)
+    places = load_places(directory, {s.code for s in bundle.states})
     apply_bundle(session, bundle)
+    apply_places(session, places)
     return SyncReport(
-        len(bundle.states), len(bundle.threats), len(bundle.objectives), len(bundle.contacts)
+        len(bundle.states),
+        len(bundle.threats),
+        len(bundle.objectives),
+        len(bundle.contacts),
+        len(places),
     )
 
 
@@ -65,9 +74,12 @@ def apply_bundle(session: Session, bundle: KnowledgeBundle) -> None:
     for record in bundle.states:
         state = session.get(State, record.code)
         if state is None:
-            session.add(State(code=record.code, name=record.name))
-        elif state.name != record.name:
+            session.add(State(code=record.code, name=record.name, timezone=record.timezone))
+            continue
+        if state.name != record.name:
             state.name = record.name
+        if state.timezone != record.timezone:
+            state.timezone = record.timezone
 
     codes = {t.code for t in bundle.threats}
     regional = {

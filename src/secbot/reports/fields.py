@@ -6,10 +6,11 @@ their fields through these functions, so a value accepted in one place is accept
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from secbot.domain.enums import TLP, IncidentStatus, Severity
 from secbot.domain.errors import InvalidInput
+from secbot.domain.places import GazetteerPlace, PlaceFound, read_place
 from secbot.domain.taxonomy import CATEGORIES, Category, find_category
 from secbot.domain.text import one_line
 from secbot.domain.when import parse_when
@@ -56,8 +57,16 @@ def where(text: str) -> str:
     return "" if value.lower() in SKIP_WORDS else one_line(value, PLACE_CHARS)
 
 
-def when(text: str, now: datetime) -> datetime:
-    return parse_when(text.strip() or "now", now)
+def place(text: str, places: tuple[GazetteerPlace, ...]) -> PlaceFound:
+    """`where`, then the gazetteer of the reporter's state: a known place gains its region
+    and coordinates; anything else is kept as typed."""
+    value = where(text)
+    return read_place(value, places) if value else PlaceFound("")
+
+
+def when(text: str, now: datetime, zone: tzinfo | None = None) -> datetime:
+    """In the reporter's own zone (UTC when not known)."""
+    return parse_when(text.strip() or "now", now, zone or UTC)
 
 
 def tlp(text: str) -> TLP:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,8 +17,10 @@ from secbot.db.models import Incident, Submission
 from secbot.db.numbering import new_submission
 from secbot.domain.enums import TLP, IncidentStatus, Severity
 from secbot.domain.errors import InvalidInput, NotPermitted
+from secbot.domain.places import PlaceFound
 from secbot.domain.taxonomy import BY_KEY
 from secbot.domain.text import one_line
+from secbot.registers.places import places_of
 from secbot.reports import fields
 
 
@@ -31,6 +33,8 @@ class IncidentInput:
     location: str
     occurred_at: datetime
     tlp: TLP = TLP.AMBER
+    place: PlaceFound | None = None
+    """The gazetteer entry and coordinates behind `location`, when known."""
 
 
 def file_incident(
@@ -68,6 +72,7 @@ def file_incident(
             description=data.description,
             location=one_line(data.location, 200),
             occurred_at=data.occurred_at,
+            **_place_columns(data.place),
             status=IncidentStatus.OPEN.value,
             client_key=client_key,
         )
@@ -75,6 +80,16 @@ def file_incident(
     session.flush()
     audit.record(session, principal, "incident_filed", submission, tlp=data.tlp.value)
     return submission
+
+
+def _place_columns(found: PlaceFound | None) -> dict[str, object]:
+    found = found or PlaceFound("")
+    return {
+        "place": found.name,
+        "region": found.region,
+        "latitude": found.lat,
+        "longitude": found.lon,
+    }
 
 
 EDITABLE = ("category", "severity", "tlp", "title", "details", "where", "when", "status")
@@ -93,9 +108,16 @@ def owned_for_change(session: Session, principal: Principal, public_id: str) -> 
 
 
 def edit_incident(
-    session: Session, principal: Principal, public_id: str, field: str, value: str, now: datetime
+    session: Session,
+    principal: Principal,
+    public_id: str,
+    field: str,
+    value: str,
+    now: datetime,
+    zone: tzinfo | None = None,
 ) -> Submission:
-    """Correct one field of one of the principal's state's reports."""
+    """Correct one field of one of the principal's state's reports; `when` is read in the
+    editor's zone, `where` against their state's gazetteer."""
     submission = owned_for_change(session, principal, public_id)
     incident = submission.incident
     if incident is None:
@@ -128,9 +150,12 @@ def edit_incident(
     elif field == "details":
         incident.description = fields.what(value)
     elif field == "where":
-        incident.location = fields.where(value)
+        found = fields.place(value, places_of(session, submission.owner_state))
+        incident.location = one_line(found.text, 200)
+        for column, kept in _place_columns(found).items():
+            setattr(incident, column, kept)
     elif field == "when":
-        incident.occurred_at = fields.when(value, now)
+        incident.occurred_at = fields.when(value, now, zone)
     elif field == "status":
         incident.status = fields.status(value).value
     submission.updated_at = now

@@ -4,6 +4,7 @@ members, never any submission's content."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, tzinfo
 
 from sqlalchemy.orm import Session
 
@@ -17,10 +18,11 @@ from secbot.db.models import Alert, AlertDelivery, Channel, Member
 from secbot.domain.cap import CATEGORY_LABELS
 from secbot.domain.enums import DeliveryStatus
 from secbot.domain.text import one_line
+from secbot.domain.when import show_time
 
 
-def _when(alert: Alert) -> str:
-    return f"{alert.created_at:%Y-%m-%d %H:%M} UTC"
+def _when(alert: Alert, zone: tzinfo = UTC) -> str:
+    return show_time(alert.created_at, zone)
 
 
 def heading(alert: Alert) -> str:
@@ -37,7 +39,7 @@ def reach(channels: list[Channel]) -> str:
     return f"{len(channels)} {noun}" + (f" ({parts})" if parts else "")
 
 
-def summary(data: AlertInput) -> str:
+def summary(data: AlertInput, zone: tzinfo = UTC) -> str:
     lines = [
         f"Headline: {data.headline}",
         f"Message: {one_line(data.body, 300)}",
@@ -45,8 +47,7 @@ def summary(data: AlertInput) -> str:
         f"certainty {data.certainty.value} · {CATEGORY_LABELS[data.category]}",
         f"Audience: {data.audience_label}"
         + (f" tagged {', '.join('#' + t for t in data.tags)}" if data.tags else ""),
-        "Expires: "
-        + (data.expires_at.strftime("%Y-%m-%d %H:%M UTC") if data.expires_at else "not set"),
+        "Expires: " + (show_time(data.expires_at, zone) if data.expires_at else "not set"),
     ]
     return "\n".join(lines)
 
@@ -68,7 +69,12 @@ def _channel_line(delivery: AlertDelivery) -> str:
 
 
 def status_text(
-    session: Session, principal: Principal, alert_ref: str, *, limit: int | None = 25
+    session: Session,
+    principal: Principal,
+    alert_ref: str,
+    *,
+    limit: int | None = 25,
+    zone: tzinfo = UTC,
 ) -> str:
     """The secretariat's view of one alert: per-channel status and who acknowledged."""
     require(principal, Action.SEE_ALERT_STATUS)
@@ -78,7 +84,7 @@ def status_text(
     states = sorted({a.party for a in acks if a.party != SECRETARIAT})
     lines = [
         heading(alert),
-        f"Sent {_when(alert)} by {alert.sender} to "
+        f"Sent {_when(alert, zone)} by {alert.sender} to "
         + audience_label(alert.audience_kind, alert.audience_states)
         + (
             f" tagged {', '.join('#' + t for t in alert.audience_tags)}"
@@ -108,18 +114,18 @@ def status_text(
         member = session.get(Member, ack.member_id)
         name = member.display_name or member.user_id if member else "unknown"
         party = "secretariat" if ack.party == SECRETARIAT else ack.party
-        lines.append(f"• {name} ({party}) {ack.at:%Y-%m-%d %H:%M} UTC")
+        lines.append(f"• {name} ({party}) {show_time(ack.at, zone)}")
     return "\n".join(lines)
 
 
-def list_line(session: Session, principal: Principal, alert: Alert) -> str:
+def list_line(session: Session, principal: Principal, alert: Alert, zone: tzinfo = UTC) -> str:
     if allowed(principal, Action.SEE_ALERT_STATUS):
         c = status.counts(session, alert.id)
         n_acks = len(status.acks(session, alert.id))
         return (
-            f"• {heading(alert)}\n  {_when(alert)} · delivered {c.sent}/{c.total}, "
+            f"• {heading(alert)}\n  {_when(alert, zone)} · delivered {c.sent}/{c.total}, "
             f"failed {c.failed}, pending {c.pending} · {n_acks} acknowledged"
         )
     mine = any(a.member_id == principal.member_id for a in status.acks(session, alert.id))
     ack = "✔ acknowledged" if mine else f"not acknowledged: ack {show_id(alert.id)}"
-    return f"• {heading(alert)}\n  {_when(alert)} · {ack}"
+    return f"• {heading(alert)}\n  {_when(alert, zone)} · {ack}"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
+
 from secbot.access.principal import ALL, SECRETARIAT
-from secbot.db.models import Submission
+from secbot.db.models import Incident, Submission
+from secbot.domain.places import describe as describe_place
 from secbot.domain.taxonomy import BY_KEY
 from secbot.domain.text import one_line
-from secbot.domain.when import show_when
+from secbot.domain.when import show_time
 from secbot.reports.sharing import ShareChange
 
 
@@ -66,7 +69,12 @@ def incident_line(submission: Submission) -> str:
     )
 
 
-def incident_detail(submission: Submission, grantees: list[str] | None) -> str:
+def where(incident: Incident) -> str:
+    """ "near Speightstown harbour (Saint Peter · 13.2500, -59.6430)", or "not given"."""
+    return describe_place(incident.location, incident.region, incident.latitude, incident.longitude)
+
+
+def incident_detail(submission: Submission, grantees: list[str] | None, zone: tzinfo = UTC) -> str:
     """`grantees` is given only to the owner state: others never learn who else holds a report."""
     incident = submission.incident
     assert incident is not None
@@ -77,8 +85,8 @@ def incident_detail(submission: Submission, grantees: list[str] | None) -> str:
         f"Owner: {submission.owner_state}",
         f"Category: {category}",
         f"Severity: {incident.severity}",
-        f"When: {show_when(incident.occurred_at)}",
-        f"Where: {incident.location or 'not given'}",
+        f"When: {show_time(incident.occurred_at, zone, utc_too=True)}",
+        f"Where: {where(incident)}",
         f"Status: {incident.status}",
     ]
     if incident.description and incident.description != incident.title:
@@ -89,7 +97,7 @@ def incident_detail(submission: Submission, grantees: list[str] | None) -> str:
     return "\n".join(lines)
 
 
-def field_value(submission: Submission, field: str) -> str:
+def field_value(submission: Submission, field: str, zone: tzinfo = UTC) -> str:
     """How one editable field of a report reads after `edit`."""
     incident = submission.incident
     assert incident is not None
@@ -101,8 +109,8 @@ def field_value(submission: Submission, field: str) -> str:
         "tlp": submission.tlp,
         "title": incident.title,
         "details": one_line(incident.description, 60),
-        "where": incident.location or "not given",
-        "when": show_when(incident.occurred_at),
+        "where": where(incident),
+        "when": show_time(incident.occurred_at, zone),
         "status": incident.status,
     }
     return shown[field]

@@ -44,12 +44,13 @@ def _preview(ctx: Context, values: dict[str, str]) -> Preview:
     channels = target_channels(ctx.session, data.audience_kind, data.audience_states, data.tags)
     if not channels:
         return Preview(
-            summary(data) + "\n\nNo registered channel matches this audience, so it would "
+            summary(data, ctx.zone)
+            + "\n\nNo registered channel matches this audience, so it would "
             "reach nobody. Cancel, or start again with another audience.",
             None,
         )
     return Preview(
-        "Preview:\n" + summary(data) + f"\n\nThis will reach {reach(channels)}. Send it?",
+        "Preview:\n" + summary(data, ctx.zone) + f"\n\nThis will reach {reach(channels)}. Send it?",
         f"📣 Send to {len(channels)}",
     )
 

@@ -7,6 +7,7 @@ from secbot.alerts import fields, status
 from secbot.alerts.audience import addressed_to_room
 from secbot.alerts.text import message_text, show_id
 from secbot.domain.errors import InvalidInput
+from secbot.domain.when import show_time
 from secbot.engine.context import Context
 from secbot.engine.forms import runner as forms
 from secbot.engine.messages import Button, Reply
@@ -25,7 +26,7 @@ def alert(ctx: Context, args: str) -> list[Reply]:
 def show(ctx: Context, args: str) -> list[Reply]:
     ctx.require_direct("look at an alert")
     if allowed(ctx.principal, Action.SEE_ALERT_STATUS):
-        return [Reply(status_text(ctx.session, ctx.principal, args))]
+        return [Reply(status_text(ctx.session, ctx.principal, args, zone=ctx.zone))]
     require(ctx.principal, Action.READ)
     found = status.get_for(ctx.session, ctx.principal, fields.alert_id(args))
     acked = [
@@ -33,7 +34,7 @@ def show(ctx: Context, args: str) -> list[Reply]:
     ]
     text = message_text(found)
     if acked:
-        return [Reply(f"{text}\n\nYou acknowledged it {acked[0].at:%Y-%m-%d %H:%M} UTC.")]
+        return [Reply(f"{text}\n\nYou acknowledged it {show_time(acked[0].at, ctx.zone)}.")]
     # `/ack`: a button in a DM must never be read as the answer to an open form.
     ack_button = Button("✔ Acknowledge", f"/ack {show_id(found.id)}")
     return [Reply(text, ((ack_button,),))]
@@ -45,7 +46,7 @@ def list_alerts(ctx: Context, args: str) -> list[Reply]:
     if not found:
         return [Reply("No alerts yet.")]
     lines = ["Recent alerts (newest first):"]
-    lines += [list_line(ctx.session, ctx.principal, a) for a in found]
+    lines += [list_line(ctx.session, ctx.principal, a, ctx.zone) for a in found]
     return [Reply("\n".join(lines))]
 
 
@@ -68,7 +69,8 @@ def ack(ctx: Context, args: str) -> list[Reply]:
     )
     who = (ctx.inbound.display_name or "You") if ctx.in_group else "You"
     if not created:
-        return [Reply(f"{who} acknowledged {show_id(alert_id)} already, at {row.at:%H:%M} UTC.")]
+        at = show_time(row.at, ctx.zone)
+        return [Reply(f"{who} acknowledged {show_id(alert_id)} already, at {at}.")]
     if ctx.in_group:
         return [Reply(f"✔ {who} acknowledged {show_id(alert_id)}.")]
     found = status.get_for(ctx.session, ctx.principal, alert_id)

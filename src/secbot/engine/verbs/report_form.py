@@ -5,24 +5,34 @@ All three file through `reports.incidents.file_incident` with fields read by `re
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from secbot.access.permissions import Action, require
 from secbot.domain.enums import TLP, Severity
+from secbot.domain.errors import InvalidInput
 from secbot.domain.guess import guess_severity, guess_title
+from secbot.domain.places import GazetteerPlace, PlaceFound, find_place
 from secbot.domain.taxonomy import BY_KEY, CATEGORIES, guess_category
 from secbot.domain.text import one_line
-from secbot.domain.when import show_when
+from secbot.domain.when import show_time, zone_named
+from secbot.domain.when_phrases import find_when
 from secbot.engine.context import Context
 from secbot.engine.forms import Choice, Field, Form
 from secbot.engine.forms import runner as forms
-from secbot.engine.messages import Button, Reply, rows
+from secbot.engine.messages import Reply
+from secbot.engine.verbs import report_reply
+from secbot.registers.places import places_of
 from secbot.reports import fields
 from secbot.reports.incidents import IncidentInput, file_incident
 
 
+def _places(ctx: Context) -> tuple[GazetteerPlace, ...]:
+    return places_of(ctx.session, ctx.principal.state)
+
+
 def _submit(ctx: Context, v: dict[str, str]) -> list[Reply]:
     what = v["what"]
+    place = fields.place(v["where"], _places(ctx))
     submission = file_incident(
         ctx.session,
         ctx.principal,
@@ -31,9 +41,10 @@ def _submit(ctx: Context, v: dict[str, str]) -> list[Reply]:
             severity=Severity(v["severity"]),
             title=guess_title(what, fields.TITLE_CHARS),
             description=what,
-            location=v["where"],
-            occurred_at=datetime.fromisoformat(v["when"]),
+            location=place.text,
+            occurred_at=_kept(v["when"])[0],
             tlp=TLP(v["tlp"]),
+            place=place,
         ),
         client_key=v["key"],
     )
@@ -83,7 +94,7 @@ FORM = Form(
             "where",
             "Where",
             "Where? (a place, coordinates or `skip`)",
-            lambda text, ctx: fields.where(text),
+            lambda text, ctx: fields.place(text, _places(ctx)).text,
             choices=(Choice("Skip", "skip"),),
             optional=True,
             placeholder="A place or coordinates",
@@ -91,13 +102,14 @@ FORM = Form(
         ),
         Field(
             "when",
-            "When (UTC)",
-            "When did it happen? e.g. `now`, `2 hours ago`, `yesterday 14:30` (UTC)",
-            lambda text, ctx: fields.when(text, ctx.now).isoformat(),
+            "When",
+            "When did it happen? e.g. `now`, `2 hours ago`, `at 02:00`, `yesterday 14:30` "
+            "(your time)",
+            lambda text, ctx: _keep(fields.when(text, ctx.now, ctx.zone), ctx.zone),
             choices=(Choice("Now", "now"), Choice("1 hour ago", "1 hour ago")),
-            placeholder="now, 2 hours ago, yesterday 14:30",
+            placeholder="now, 2 hours ago, at 02:00, yesterday 14:30",
             initial="now",
-            show=lambda v: show_when(datetime.fromisoformat(v)),
+            show=lambda v: _show_kept(v),
         ),
         Field(
             "tlp",
@@ -131,10 +143,34 @@ def report(ctx: Context, args: str) -> list[Reply]:
     return forms.start(ctx, FORM)
 
 
+def _keep(moment: datetime, zone: tzinfo) -> str:
+    """The draft keeps the UTC time and the writer's zone, so the summary reads as typed."""
+    return f"{moment.astimezone(UTC).isoformat()} {getattr(zone, 'key', 'UTC')}"
+
+
+def _kept(value: str) -> tuple[datetime, tzinfo]:
+    moment, _, zone = value.partition(" ")
+    return datetime.fromisoformat(moment), zone_named(zone)
+
+
+def _show_kept(value: str) -> str:
+    return show_time(*_kept(value))
+
+
 def one_line_report(ctx: Context, text: str) -> list[Reply]:
-    """File at once with sensible defaults, then show every assumption with a way to fix it."""
+    """File at once, reading category, severity, time and place from the text; then show
+    every assumption with a button to fix it."""
     category = guess_category(text)
     severity = guess_severity(text)
+    places = _places(ctx)
+    try:
+        when = find_when(text, ctx.now, ctx.zone)
+    except InvalidInput as error:
+        raise InvalidInput(
+            f"{error.message.removesuffix(' When did it happen?')} Nothing was filed: send "
+            "`report …` again with the time it happened, or without a time for now."
+        ) from None
+    place = find_place(text, places) or PlaceFound("")
     i = ctx.inbound
     submission = file_incident(
         ctx.session,
@@ -144,22 +180,12 @@ def one_line_report(ctx: Context, text: str) -> list[Reply]:
             severity=severity,
             title=guess_title(text),
             description=text,
-            location="",
-            occurred_at=ctx.now,
+            location=place.text,
+            occurred_at=when.at if when else ctx.now,
             tlp=TLP.AMBER,
+            place=place,
         ),
         client_key=f"msg:{i.platform}:{i.workspace}:{i.message_key}" if i.message_key else None,
     )
-    pid = submission.public_id
-    text_out = (
-        f"Filed {pid} · TLP:AMBER (only your state sees it).\n"
-        f"I assumed:\n• category: {category.label}\n• severity: {severity.value}\n"
-        f"• when: now ({show_when(ctx.now)})\n• where: not given\n"
-        f"Fix with e.g. `edit {pid} where Kingstown harbour`"
-    )
-    buttons = [
-        Button("Change category", f"/edit {pid} category"),
-        Button("Change severity", f"/edit {pid} severity"),
-        Button("Change TLP", f"/edit {pid} tlp"),
-    ]
-    return [Reply(text_out, rows(buttons))]
+    understood = report_reply.Understood(category.label, severity.value, when, place)
+    return [report_reply.filed(ctx, submission, understood, places)]

@@ -17,7 +17,7 @@ from secbot.engine.render.reports import (
     share_lines,
     unshare_lines,
 )
-from secbot.engine.verbs import report_form
+from secbot.engine.verbs import report_form, report_reply
 from secbot.reports import incidents, sharing
 
 LIST_LIMIT = 20
@@ -76,7 +76,7 @@ def incident(ctx: Context, args: str) -> list[Reply]:
     audit.record_reads(ctx.session, ctx.principal, [submission])
     owner = submission.owner_state == ctx.principal.party and not ctx.in_group
     grantees = sharing.grantees_of(ctx.session, submission.id) if owner else None
-    return [Reply(incident_detail(submission, grantees))]
+    return [Reply(incident_detail(submission, grantees, ctx.zone))]
 
 
 def _edit_choices(field: str) -> tuple[Choice, ...]:
@@ -96,15 +96,24 @@ def edit(ctx: Context, args: str) -> list[Reply]:
             f"Fields: {', '.join(incidents.EDITABLE)}"
         )
     public_id, field = parts[0], parts[1].lower()
+    if len(parts) == 2 and field in ("when", "where"):
+        owned = incidents.owned_for_change(ctx.session, ctx.principal, public_id)
+        return [report_reply.ask_fix(ctx, owned, field)]
     choices = _edit_choices(field)
     if len(parts) == 2 and choices:
         incidents.owned_for_change(ctx.session, ctx.principal, public_id)
         buttons = [Button(c.label, f"/edit {public_id.upper()} {field} {c.value}") for c in choices]
         return [Reply(f"New {field} for {public_id.upper()}?", buttons=rows(buttons))]
     submission = incidents.edit_incident(
-        ctx.session, ctx.principal, public_id, field, parts[2] if len(parts) > 2 else "", ctx.now
+        ctx.session,
+        ctx.principal,
+        public_id,
+        field,
+        parts[2] if len(parts) > 2 else "",
+        ctx.now,
+        ctx.zone,
     )
-    shown = field_value(submission, field)
+    shown = field_value(submission, field, ctx.zone)
     return [
         Reply(f"Updated {submission.public_id}: {field} is now {shown}. (TLP:{submission.tlp})")
     ]
