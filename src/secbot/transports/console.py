@@ -60,6 +60,8 @@ class ConsoleChat:
         )
         self.seen = 0
         self.last_text = ""
+        self.rows: list[int] = []
+        """How many of `buttons` each row holds, to show them again as they were laid out."""
         self._load()
 
     @property
@@ -76,8 +78,9 @@ class ConsoleChat:
             self.buttons = [Button(str(label), str(payload)) for label, payload in saved["buttons"]]
             self.last_text = str(saved.get("text", ""))
             self.seen = int(saved.get("seen", 0))
+            self.rows = [int(n) for n in saved.get("rows", [len(self.buttons)])]
         except (ValueError, KeyError, TypeError):
-            self.buttons, self.last_text, self.seen = [], "", 0
+            self.buttons, self.last_text, self.seen, self.rows = [], "", 0, []
 
     def _save(self) -> None:
         if self.keep is None:
@@ -87,6 +90,7 @@ class ConsoleChat:
             "buttons": [[b.label, b.payload] for b in self.buttons],
             "text": self.last_text,
             "seen": self.seen,
+            "rows": self.rows,
         }
         temporary = self.keep.with_suffix(".tmp")
         temporary.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
@@ -96,7 +100,11 @@ class ConsoleChat:
         """What the last session left open (a question with buttons), shown again."""
         if not self.buttons:
             return ""
-        text, _ = render([Reply(self.last_text, (tuple(self.buttons),))])
+        rows, start = [], 0
+        for size in self.rows if sum(self.rows) == len(self.buttons) else [len(self.buttons)]:
+            rows.append(tuple(self.buttons[start : start + size]))
+            start += size
+        text, _ = render([Reply(self.last_text, tuple(rows))])
         return "Where we left off:\n" + text
 
     # -- messages ------------------------------------------------------------------------------
@@ -122,6 +130,7 @@ class ConsoleChat:
         replies = self.engine.handle(inbound)
         if replies:
             text, self.buttons = render(replies)
+            self.rows = [len(row) for r in replies for row in r.buttons]
             self.last_text = (
                 "\n".join(r.text for r in replies if r.buttons) if self.buttons else text
             )
@@ -143,6 +152,7 @@ class ConsoleChat:
         for message in new:
             button = Button(ACK_LABEL, message.ack_payload)
             self.buttons.append(button)
+            self.rows.append(1)
             out.append(f"{message.text}\n[{len(self.buttons)}] {ACK_LABEL}")
         self.last_text = out[-1].rsplit("\n", 1)[0]
         self._save()
