@@ -73,4 +73,4 @@ def test_injection_shaped_ids_find_nothing(world: World) -> None:
             tail = {"share": " BRB", "edit": " tlp clear"}.get(verb, "")
             reply = alice.say(f"{verb} {weird}{tail}")
             assert "Port Royal" not in reply and "JAM-0001 ·" not in reply, (verb, weird, reply)
-            assert "can't find" in reply, (verb, weird, reply)
+            assert "can't find" in reply or "is not a report id" in reply, (verb, weird, reply)

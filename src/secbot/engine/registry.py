@@ -19,6 +19,7 @@ from secbot.engine.verbs import (
     alerts,
     ask,
     channels,
+    more,
     registers,
     report_form,
     reports,
@@ -123,7 +124,9 @@ VERBS: tuple[Verb, ...] = (
         command="Your state's reports",
     ),
     Verb(
-        "incident", reports.incident, (_h("incident ID", "one report, e.g. incident BRB-0007", R),)
+        "incident",
+        reports.incident,
+        (_h("incident ID", "one report, e.g. incident BRB-0007 (or just type BRB-7)", R),),
     ),
     Verb(
         "objectives",
@@ -154,6 +157,11 @@ VERBS: tuple[Verb, ...] = (
         registers.contacts,
         (_h("contacts [state|area|topic]", "co-ordination contacts", R),),
         command="Co-ordination contacts",
+    ),
+    Verb(
+        "more",
+        more.more,
+        (_h("more", "the next page of the last long list", R),),
     ),
     Verb(
         "whoami",

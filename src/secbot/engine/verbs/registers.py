@@ -9,6 +9,7 @@ from secbot.access import audit
 from secbot.domain.errors import InvalidInput, NotFound
 from secbot.domain.guess import guess_title
 from secbot.domain.taxonomy import guess_category
+from secbot.engine import paging
 from secbot.engine.context import Context
 from secbot.engine.messages import Reply
 from secbot.engine.render.registers import contact_line, objective_line, threat_detail, threat_line
@@ -20,16 +21,30 @@ LIMIT = 12
 T = TypeVar("T")
 
 
-def _list(title: str, items: Sequence[T], line: Callable[[T], str], topic: str, hint: str) -> Reply:
-    if not items:
-        about = f" about “{topic}”" if topic else ""
-        return Reply(f"No {title.lower()}{about}. {hint}")
-    shown = items[:LIMIT]
-    more = (
-        f"\n…and {len(items) - LIMIT} more: add a topic to narrow it." if len(items) > LIMIT else ""
-    )
+def _list(
+    ctx: Context,
+    verb: str,
+    offset: int,
+    title: str,
+    items: Sequence[T],
+    line: Callable[[T], str],
+    topic: str,
+    hint: str,
+) -> Reply:
     about = f" about “{topic}”" if topic else ""
-    return Reply(f"{title}{about} ({len(items)}):\n" + "\n".join(line(i) for i in shown) + more)
+    if not items:
+        paging.remember(ctx, verb, topic, None)
+        return Reply(f"No {title.lower()}{about}. {hint}")
+    if offset >= len(items):
+        paging.remember(ctx, verb, topic, None)
+        return Reply(
+            f"That was all: {len(items)} {title.lower()}{about}. Send `{verb}` to start again."
+        )
+    shown, next_offset = paging.window(items, offset, LIMIT)
+    buttons = paging.remember(ctx, verb, topic, next_offset)
+    text = f"{title}{about} ({len(items)}):\n" + "\n".join(line(i) for i in shown)
+    text += paging.footer(offset, len(shown), len(items), next_offset)
+    return Reply(text, (buttons,) if buttons else ())
 
 
 def _by_meaning(ctx: Context, topic: str, kind: str) -> list[str]:
@@ -53,14 +68,15 @@ def _ranked(
     return [*words, *(item for item in meaning if item not in words)]
 
 
-def objectives(ctx: Context, args: str) -> list[Reply]:
+def objectives(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
     topic = args.strip()
     everything = {o.code: o for o in objective_list.objectives(ctx.session)}
     items = _ranked(ctx, topic, "objective", everything, objective_list.objective_matches)
-    return [_list("Strategic objectives", items, objective_line, topic, "Try `objectives` alone.")]
+    title, hint = "Strategic objectives", "Try `objectives` alone."
+    return [_list(ctx, "objectives", offset, title, items, objective_line, topic, hint)]
 
 
-def threats(ctx: Context, args: str) -> list[Reply]:
+def threats(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
     topic = args.strip()
     everything = {t.code: t for t in register.regional_threats(ctx.session)}
     regional = _ranked(ctx, topic, "threat", everything, register.threat_matches)
@@ -68,8 +84,9 @@ def threats(ctx: Context, args: str) -> list[Reply]:
     audit.record_reads(
         ctx.session, ctx.principal, [t.submission for t in own if t.submission is not None]
     )
-    replies = [_list("Regional threats", regional, threat_line, topic, "Try `threats` alone.")]
-    if own:
+    title, hint = "Regional threats", "Try `threats` alone."
+    replies = [_list(ctx, "threats", offset, title, regional, threat_line, topic, hint)]
+    if own and offset == 0:
         replies.append(
             Reply(
                 "State register entries you can see:\n" + "\n".join(threat_line(t) for t in own),
@@ -78,13 +95,13 @@ def threats(ctx: Context, args: str) -> list[Reply]:
     return replies
 
 
-def contacts(ctx: Context, args: str) -> list[Reply]:
+def contacts(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
     query = args.strip()
     parsed = contact_directory.parse_contact_query(ctx.session, query)
     ranked_ids = [int(i) for i in _by_meaning(ctx, parsed.topic, "contact") if i.isdigit()]
     items = contact_directory.contacts(ctx.session, parsed, ranked_ids)
     hint = "Try a state code (JAM), an area (legal, defence) or a topic (cyber)."
-    return [_list("Contacts", items, contact_line, query, hint)]
+    return [_list(ctx, "contacts", offset, "Contacts", items, contact_line, query, hint)]
 
 
 def threat(ctx: Context, args: str) -> list[Reply]:
