@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from secbot.access import audit
 from secbot.domain.errors import InvalidInput, NotFound
 from secbot.domain.guess import guess_title
+from secbot.domain.ids import canonical_id
 from secbot.domain.taxonomy import guess_category
 from secbot.engine import paging
 from secbot.engine.context import Context
@@ -111,7 +113,7 @@ def threat(ctx: Context, args: str) -> list[Reply]:
         return _add_threat(ctx, rest.strip())
     if not head or rest:
         raise InvalidInput("Usage: threat CODE (e.g. threat RT-03), or threat add TEXT")
-    code = head.upper()
+    code = _threat_code(head)
     for entry in register.regional_threats(ctx.session):
         if entry.code == code:
             return [Reply(threat_detail(entry))]
@@ -125,6 +127,14 @@ def threat(ctx: Context, args: str) -> list[Reply]:
             "message."
         )
     raise NotFound(f"I can't find a register entry {code} that you can see. Try `threats`.")
+
+
+def _threat_code(typed: str) -> str:
+    """`rt-3` is RT-03 and `brb-t1` is BRB-T01; anything else is looked up as typed."""
+    regional = re.fullmatch(r"RT[-_ ]?(\d{1,3})", typed.strip().upper())
+    if regional:
+        return f"RT-{int(regional.group(1)):02d}"
+    return canonical_id(typed)
 
 
 def _add_threat(ctx: Context, text: str) -> list[Reply]:
