@@ -123,6 +123,8 @@ def test_bad_input_is_refused_politely_and_writes_nothing(db: Database) -> None:
     assert "Traceback" not in bad
     nobody = cli_fails(*SEND, "--audience", "TTO", "--yes")
     assert "No registered channel matches" in nobody
+    preview = cli_fails(*SEND, "--audience", "TTO")
+    assert "nobody would receive this alert" in preview and "Add --yes" not in preview
     assert _alerts(db) == (0, 0)
     assert "only export format" in cli_fails("alert", "export", "1", "--format", "json")
     assert "can't find an alert A-7" in cli_fails("alert", "export", "A-7")

@@ -114,7 +114,7 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "reports",
         reports.reports,
-        (_h("reports", "what you can see: your state's and shared reports", R),),
+        (_h("reports", "the reports you may see here, yours and those shared with you", R),),
         command="Reports you can see",
     ),
     Verb(
@@ -166,7 +166,7 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "whoami",
         account.whoami,
-        (_h("whoami", "your state, role and what this chat can show", R),),
+        (_h("whoami", "who you are here and what this chat can show", R),),
         command="Your state and role",
     ),
     Verb(

@@ -54,6 +54,13 @@ def alert_send(
         now = utcnow()
         data = compose.validate(session, values, now)
         channels = target_channels(session, data.audience_kind, data.audience_states, data.tags)
+        if not channels:  # the preview and the send agree: nothing to send is said at once
+            typer.echo(summary(data))
+            raise fail(
+                "No registered channel matches that audience, so nobody would receive this "
+                "alert and nothing was queued. `secbot admin channel list` shows the channels "
+                "and their tags."
+            )
         if not yes:
             typer.echo(summary(data))
             typer.echo(f"Would reach {reach(channels)}. Add --yes to send.")
