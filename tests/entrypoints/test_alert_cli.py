@@ -92,6 +92,8 @@ def test_send_previews_without_yes_and_is_idempotent_with_a_key(
     assert data["scope"] == "Restricted" and "BRB" in data["restriction"]
     assert info["severity"] == "Severe" and info["category"] == ["Met"]
     assert [a["areaDesc"] for a in info["area"]] == ["Barbados"]
+    assert info["event"] == "Weather" and info["senderName"] == "Regional security secretariat"
+    assert out.read_bytes().endswith(b"</alert>\n")
 
 
 @pytest.mark.usefixtures("env")

@@ -116,7 +116,12 @@ def alert_export(
     with transaction(application) as session:
         alert = status.get_for(session, OPERATOR, fields.alert_id(alert_id))
         areas = status.area_names(session, alert)
-        xml = to_cap_xml(alert, sender=application.settings.cap_sender, areas=areas)
+        xml = to_cap_xml(
+            alert,
+            sender=application.settings.cap_sender,
+            areas=areas,
+            sender_name=application.settings.cap_sender_name,
+        )
     if output is None:
         sys.stdout.write(xml.decode("utf-8"))
     else:
