@@ -112,6 +112,13 @@ def test_state_names_map_to_codes_and_ambiguity_is_asked(world: World) -> None:
     assert grantees == {"JAM", "TTO", "LCA"}
 
 
+def test_contacts_read_state_names_as_people_spell_them(world: World) -> None:
+    bob = world.member("bob", Role.DELEGATE, "JAM")
+    lucia = bob.say("contacts st. lucia legal")
+    assert "LCA · legal" in lucia and "JAM ·" not in lucia, lucia
+    assert bob.say("contacts trinidad").count("TTO ·") >= 1
+
+
 def test_threats_page_with_more_typed_or_pressed(world: World) -> None:
     bob = world.member("bob", Role.DELEGATE, "JAM")
     first = bob.say("threats")

@@ -15,6 +15,7 @@ from secbot.engine import paging
 from secbot.engine.context import Context
 from secbot.engine.messages import Reply
 from secbot.engine.render.registers import contact_line, objective_line, threat_detail, threat_line
+from secbot.identity.states import read_state_name
 from secbot.registers import contacts as contact_directory
 from secbot.registers import objectives as objective_list
 from secbot.registers import threats as register
@@ -99,11 +100,22 @@ def threats(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
 
 def contacts(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
     query = args.strip()
-    parsed = contact_directory.parse_contact_query(ctx.session, query)
+    parsed = contact_directory.parse_contact_query(ctx.session, _name_to_code(ctx, query))
     ranked_ids = [int(i) for i in _by_meaning(ctx, parsed.topic, "contact") if i.isdigit()]
     items = contact_directory.contacts(ctx.session, parsed, ranked_ids)
     hint = "Try a state code (JAM), an area (legal, defence) or a topic (cyber)."
     return [_list(ctx, "contacts", offset, "Contacts", items, contact_line, query, hint)]
+
+
+def _name_to_code(ctx: Context, query: str) -> str:
+    """`contacts st lucia legal` reads as `contacts LCA legal`: the first words that name one
+    state as people spell it become its code (an ambiguous name is left as typed)."""
+    words = query.split()
+    for i in range(len(words)):
+        named, size = read_state_name(ctx.session, words[i:])
+        if len(named) == 1:
+            return " ".join([*words[:i], named[0].code, *words[i + size :]])
+    return query
 
 
 def threat(ctx: Context, args: str) -> list[Reply]:
