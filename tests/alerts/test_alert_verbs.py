@@ -80,6 +80,8 @@ def test_one_channel_reads_in_the_singular(db: Database) -> None:
     sec = world.member("sam", Role.SECRETARIAT)
     assert "This will reach 1 channel (1 Telegram)" in _compose(sec, audience="TTO")
     assert "A-1 is on its way to 1 channel." in sec.press("📣 Send to 1")
+    reader = world.member("tara", Role.DELEGATE, "TTO").say("alert A-1")
+    assert "From the secretariat" in reader and "console:sam" not in reader, reader
 
 
 def test_bad_answers_are_re_asked_and_change_nothing(db: Database) -> None:
