@@ -30,3 +30,7 @@ def test_threat_add_uses_no_report_number_and_codes_read_leniently(world: World)
     assert "Filed BRB-0002" in alice.say("report Another boat seen"), "no report number used"
     assert "Rising sea levels" in alice.say("threat brb-t1")
     assert "Sargassum influx" in alice.say("threat rt-3")
+    assert "Rising sea levels" in alice.say("BRB-T1"), "a bare entry id opens it too"
+    bob = world.member("bob", Role.FOCAL_POINT, "JAM")
+    assert bob.say("brb-t1").replace("BRB-T01", "X") == bob.say("BRB-T9").replace("BRB-T09", "X")
+    assert "Rising" not in bob.say("brb-t1")

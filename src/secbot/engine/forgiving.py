@@ -12,7 +12,7 @@ from secbot.domain.suggest import closest
 from secbot.engine.context import Context
 from secbot.engine.messages import Button, Reply, fits, rows
 from secbot.engine.registry import VERBS
-from secbot.engine.verbs import reports
+from secbot.engine.verbs import registers, reports
 
 SHORT = 3
 """A message of at most this many words that starts with a near-miss verb is a typo, not a
@@ -37,6 +37,9 @@ def bare_id(ctx: Context, text: str) -> str | None:
 
 
 def open_bare_id(ctx: Context, public_id: str) -> list[Reply]:
+    """Exactly what `incident ID` (or, for a register entry, `threat ID`) would answer."""
+    if "-T" in public_id:
+        return registers.threat(ctx, public_id)
     return reports.incident(ctx, public_id)
 
 
