@@ -35,7 +35,8 @@ def window(items: Sequence[T], offset: int, size: int) -> tuple[list[T], int | N
 
 
 def footer(offset: int, shown: int, total: int, next_offset: int | None) -> str:
-    """ "Showing 13–24 of 26. Send `more` for the next page." (empty when all fit on one page)."""
+    """The line under a page, e.g. `Showing 13–24 of 26. Send `more` for the next page.`;
+    empty when the whole list fits on one page."""
     if offset == 0 and next_offset is None:
         return ""
     span = f"Showing {offset + 1}–{offset + shown} of {total}."
