@@ -105,11 +105,14 @@ def test_state_names_map_to_codes_and_ambiguity_is_asked(world: World) -> None:
     assert "with TTO" in reply and "with LCA" in reply, reply
     reply = alice.say("share BRB-0001 saint")
     assert "could be KNA (Saint Kitts and Nevis), LCA (Saint Lucia) or VCT" in reply, reply
+    assert "with VCT" in alice.say("share BRB-0001 st vincent")
+    assert "with KNA" in alice.say("share BRB-0001 St Kitts")
+    assert "Already shared with TTO." in alice.say("share BRB-0001 T&T")
     assert "Did you mean GUY (Guyana)?" in alice.say("share BRB-0001 guyanna")
     assert "your own state" in alice.say("share BRB-0001 barbados")
     with world.db.transaction() as session:
         grantees = {s.grantee for s in session.query(Share).filter(Share.revoked_at.is_(None))}
-    assert grantees == {"JAM", "TTO", "LCA"}
+    assert grantees == {"JAM", "TTO", "LCA", "VCT", "KNA"}
 
 
 def test_contacts_read_state_names_as_people_spell_them(world: World) -> None:

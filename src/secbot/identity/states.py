@@ -46,15 +46,29 @@ def _normal(text: str) -> str:
     return " ".join(w for w in words if w != "the")
 
 
+COMMON_NAMES: dict[str, tuple[str, ...]] = {
+    "VCT": ("svg", "vincy"),
+    "TTO": ("t and t", "tnt"),
+    "KNA": ("skn", "st kitts nevis"),
+    "ATG": ("a and b",),
+}
+"""Short forms people in the region use that no rule derives from the name (used only for
+codes that are registered)."""
+
+
 def name_index(session: Session) -> dict[str, tuple[State, ...]]:
     """Every way of naming a state, normalised, to the states it may mean: the code, the full
-    name (with or without `and`), and each distinctive word of the name (`trinidad`,
-    `tobago`, `kitts`; `saint` means three states, so it is ambiguous)."""
+    name (with or without `and`), its leading words (`saint vincent`), each distinctive word
+    (`trinidad`, `tobago`, `kitts`; `saint` means three states, so it is ambiguous), and the
+    common short forms above (`svg`, `t&t`)."""
     index: dict[str, list[State]] = {}
     for state in list_states(session):
         full = _normal(state.name)
+        words = full.split()
         keys = {state.code.lower(), full, full.replace(" and ", " ")}
-        keys |= {w for w in full.split() if len(w) >= 4 and w not in _WORDS_NOT_NAMES}
+        keys |= {" ".join(words[:n]) for n in range(2, len(words))}
+        keys |= {w for w in words if len(w) >= 4 and w not in _WORDS_NOT_NAMES}
+        keys |= {_normal(alias) for alias in COMMON_NAMES.get(state.code, ())}
         for key in keys:
             index.setdefault(key, []).append(state)
     return {k: tuple(v) for k, v in index.items()}
