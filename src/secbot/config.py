@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     slack_messages_per_second: float = Field(default=50.0, gt=0)
     chat_spacing_seconds: float = Field(default=1.0, ge=0, description="1 message/s a chat")
     cap_sender: str = Field(default="secbot@secretariat.invalid", description="CAP <sender>")
+    cap_sender_name: str = Field(
+        default="Regional security secretariat", description="CAP <senderName>", min_length=1
+    )
 
     @field_validator("telegram_webhook_secret", "slack_signing_secret", mode="after")
     @classmethod

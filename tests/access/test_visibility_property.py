@@ -33,7 +33,7 @@ STATES = ["BRB", "JAM", "TTO", "LCA"]
 # Each example drives ~100 engine calls; CI runs 200 per database (400 in all), a dev run 40.
 ENGINE_EXAMPLES = 200 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 40
 GRANTEES = [*STATES, "all", "secretariat"]
-ID = re.compile(r"\b[A-Z]{3}-\d{4}\b")
+ID = re.compile(r"\b[A-Z]{3}-(?:\d{4}|T\d{2,})\b")
 
 
 @dataclass(frozen=True)

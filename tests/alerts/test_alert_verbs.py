@@ -74,6 +74,16 @@ def test_state_audience_reaches_only_rooms_of_those_states(db: Database) -> None
     assert chats == {"g-brb", "g-brb-jam"}
 
 
+def test_one_channel_reads_in_the_singular(db: Database) -> None:
+    world = World(db)
+    world.register_group("g-tto", "TTO", platform="telegram")
+    sec = world.member("sam", Role.SECRETARIAT)
+    assert "This will reach 1 channel (1 Telegram)" in _compose(sec, audience="TTO")
+    assert "A-1 is on its way to 1 channel." in sec.press("📣 Send to 1")
+    reader = world.member("tara", Role.DELEGATE, "TTO").say("alert A-1")
+    assert "From the secretariat" in reader and "console:sam" not in reader, reader
+
+
 def test_bad_answers_are_re_asked_and_change_nothing(db: Database) -> None:
     world = World(db)
     world.register_group("g-all", "all", platform="telegram")

@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 import xmlschema
 
-from secbot.alerts.cap_export import CAP_NAMESPACE, DEFAULT_AREA, TAG_VALUE_NAME, to_cap_xml
+from secbot.alerts.cap_export import (
+    CAP_NAMESPACE,
+    DEFAULT_AREA,
+    DEFAULT_SENDER_NAME,
+    TAG_VALUE_NAME,
+    to_cap_xml,
+)
 from secbot.db.models import Alert
 from secbot.domain.cap import CapCategory, CapCertainty, CapSeverity, CapUrgency
 
@@ -41,7 +47,7 @@ def make_alert(**overrides: Any) -> Alert:
         "audience_tags": [],
         "expires_at": None,
         "created_at": CREATED,
-        "sender": "Regional Security Secretariat",
+        "sender": "telegram:5550001 (Alice)",
         "origin": "chat",
     }
     fields.update(overrides)
@@ -63,9 +69,15 @@ def test_full_alert_validates_and_round_trips(schema: xmlschema.XMLSchema) -> No
         audience_tags=["ports", "maritime"],
         expires_at=datetime(2026, 11, 29, 12, 0, tzinfo=UTC),
     )
-    xml = to_cap_xml(alert, sender=SENDER, areas=["Barbados", "Jamaica"])
+    xml = to_cap_xml(
+        alert,
+        sender=SENDER,
+        areas=["Barbados", "Jamaica"],
+        sender_name="Regional Security Secretariat",
+    )
 
     assert xml.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+    assert xml.endswith(b"</alert>\n"), "one final newline, like any text file"
     schema.validate(xml)
     root = parse(xml)
     assert root.tag == f"{{{CAP_NAMESPACE}}}alert"
@@ -80,12 +92,13 @@ def test_full_alert_validates_and_round_trips(schema: xmlschema.XMLSchema) -> No
     assert len(info) == 1
     assert text(info[0], "cap:language") == "en"
     assert text(info[0], "cap:category") == "Security"
-    assert text(info[0], "cap:event") == alert.headline
+    assert text(info[0], "cap:event") == "Security", "the type of event, not the headline"
     assert text(info[0], "cap:urgency") == "Immediate"
     assert text(info[0], "cap:severity") == "Severe"
     assert text(info[0], "cap:certainty") == "Likely"
     assert text(info[0], "cap:expires") == "2026-11-29T12:00:00+00:00"
     assert text(info[0], "cap:senderName") == "Regional Security Secretariat"
+    assert b"5550001" not in xml, "a member's account id never leaves in an export"
     assert text(info[0], "cap:headline") == alert.headline
     assert text(info[0], "cap:description") == alert.body
     parameters = [
@@ -115,6 +128,9 @@ def test_public_alert_without_expiry_or_tags(schema: xmlschema.XMLSchema) -> Non
     assert root.findall("cap:info/cap:parameter", NS) == []
     areas = [text(a, "cap:areaDesc") for a in root.findall("cap:info/cap:area", NS)]
     assert areas == [DEFAULT_AREA]
+    assert text(root, "cap:info/cap:senderName") == DEFAULT_SENDER_NAME
+    weather = parse(to_cap_xml(make_alert(category="Met"), sender=SENDER, areas=[]))
+    assert text(weather, "cap:info/cap:event") == "Weather"
 
 
 def test_secretariat_audience_is_restricted(schema: xmlschema.XMLSchema) -> None:
@@ -139,7 +155,7 @@ def test_markup_and_non_ascii_are_escaped(schema: xmlschema.XMLSchema) -> None:
     assert "Élan –".encode() in xml  # written as UTF-8, not as character references
     root = parse(xml)
     assert text(root, "cap:info/cap:headline") == headline
-    assert text(root, "cap:info/cap:event") == headline
+    assert text(root, "cap:info/cap:event") == "Security"
     assert text(root, "cap:info/cap:description") == body
     assert text(root, "cap:info/cap:parameter/cap:value") == "a&b <c>"
     assert text(root, "cap:info/cap:area/cap:areaDesc") == "Saint-Barthélemy & <Nevis>"

@@ -245,6 +245,17 @@ def test_quoting_check_sees_an_id_written_with_another_dash_or_fullwidth(
     assert "body" in refused.value.fields
 
 
+@pytest.mark.parametrize("written", ["BRB-T01", "brb-t1", "BRB T01", "BRB\u2013T01"])
+def test_quoting_check_sees_a_state_register_entry_id(db: Database, written: str) -> None:
+    """A state's own register entries are numbered apart (BRB-T01): still ids to the check."""
+    world = World(db)
+    alice = world.member("alice", Role.FOCAL_POINT, "BRB")
+    assert "BRB-T01" in alice.say("threat add Rising sea levels at the port")
+    with db.transaction() as session, pytest.raises(FormErrors) as refused:
+        compose.validate(session, alert_values(f"Ports at risk; ref {written}."), utcnow())
+    assert "BRB-T01 is not a report shared with all" in refused.value.fields["body"]
+
+
 def test_a_report_pasted_into_an_alert_for_an_audience_that_may_not_read_it_is_refused(
     db: Database,
 ) -> None:

@@ -16,6 +16,11 @@ def test_help_lists_verbs_by_role(world: World) -> None:
     text = delegate.say("help")
     assert "share ID" not in text and "reports" in text and "contacts" in text
     assert "Welcome back" in delegate.say("/start")
+    secretariat = world.member("sam", Role.SECRETARIAT)
+    lines = secretariat.say("help").splitlines()
+    assert not [line for line in lines if line.startswith(("• mine", "• share", "• report "))]
+    assert any(line.startswith("• alert") for line in lines)
+    assert "your state" not in secretariat.say("help")
 
 
 def test_bad_input_is_refused_politely(world: World, db: Database) -> None:

@@ -92,6 +92,8 @@ def test_send_previews_without_yes_and_is_idempotent_with_a_key(
     assert data["scope"] == "Restricted" and "BRB" in data["restriction"]
     assert info["severity"] == "Severe" and info["category"] == ["Met"]
     assert [a["areaDesc"] for a in info["area"]] == ["Barbados"]
+    assert info["event"] == "Weather" and info["senderName"] == "Regional security secretariat"
+    assert out.read_bytes().endswith(b"</alert>\n")
 
 
 @pytest.mark.usefixtures("env")
@@ -123,6 +125,8 @@ def test_bad_input_is_refused_politely_and_writes_nothing(db: Database) -> None:
     assert "Traceback" not in bad
     nobody = cli_fails(*SEND, "--audience", "TTO", "--yes")
     assert "No registered channel matches" in nobody
+    preview = cli_fails(*SEND, "--audience", "TTO")
+    assert "nobody would receive this alert" in preview and "Add --yes" not in preview
     assert _alerts(db) == (0, 0)
     assert "only export format" in cli_fails("alert", "export", "1", "--format", "json")
     assert "can't find an alert A-7" in cli_fails("alert", "export", "A-7")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.support.cli import chat, cli, cli_fails
+from secbot.entrypoints.cli import app
+from tests.support.cli import chat, cli, cli_fails, runner
 
 
 def test_states_invites_members_audit(env: dict[str, str]) -> None:
@@ -39,7 +40,25 @@ def test_states_invites_members_audit(env: dict[str, str]) -> None:
     assert "member_joined" in audit and "member_revoked" in audit and "invite_created" in audit
 
 
+def test_invite_validity_reads_as_text_and_bad_hours_are_refused(env: dict[str, str]) -> None:
+    out = cli("admin", "invite", "create", "--state", "BRB", "--role", "delegate")
+    assert re.search(r"valid for 3 days, until \d{4}-\d\d-\d\d \d\d:\d\d UTC", out), out
+    assert "0:00:00" not in out and "a delegate of BRB" in out
+    out = cli("admin", "invite", "create", "--role", "secretariat", "--hours", "30")
+    assert "valid for 1 day and 6 hours, until" in out
+    for hours in ("0", "-1", "100000"):
+        result = runner.invoke(
+            app,
+            ["admin", "invite", "create", "--role", "delegate", "--state", "BRB", "--hours", hours],
+        )
+        assert result.exit_code == 2, (hours, result.output)
+        assert "--hours must be a whole number of hours from 1" in result.output
+    audit = cli("admin", "audit")
+    assert audit.count("invite_created") == 2, "a refused invite is not created"
+
+
 def test_channels(env: dict[str, str]) -> None:
+    assert "No channels registered yet" in cli("admin", "channel", "list")
     assert "registered for audience BRB,JAM" in cli(
         "admin",
         "channel",

@@ -30,7 +30,11 @@ def test_join_whoami_and_single_use_invites(world: World) -> None:
     who = alice.say("whoami")
     assert "focal point for Barbados (BRB)" in who and "direct chat" in who
     sec = world.member("sam", Role.SECRETARIAT)
-    assert "of the secretariat" in sec.say("whoami")
+    assert "You are an officer of the secretariat" in sec.say("whoami")
+    admin = world.chat("ada")
+    joined = admin.say(f"join {world.invite(Role.SECRETARIAT_ADMIN)}")
+    assert "You have joined the secretariat as an administrator." in joined
+    assert "for the secretariat" not in joined and "a secretariat" not in joined
 
 
 def test_expired_invite_is_refused(world: World, db: Database) -> None:

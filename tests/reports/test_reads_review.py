@@ -11,14 +11,14 @@ from tests.support.world import World
 
 
 def test_foreign_ids_read_exactly_like_unknown_ids_for_every_verb(world: World) -> None:
-    """JAM-0001 (a JAM incident) and JAM-0002 (a JAM register entry) exist; JAM-0077 does not.
+    """JAM-0001 (a JAM incident) and JAM-T01 (a JAM register entry) exist; JAM-0077 does not.
     For a BRB focal point every verb taking an id must answer the same words for all three,
     whatever the case or spacing, in a DM and in a group."""
     world.register_group("g-brb-jam", "BRB,JAM")
     bob = world.member("bob", Role.FOCAL_POINT, "JAM")
     alice = world.member("alice", Role.FOCAL_POINT, "BRB")
     assert "Filed JAM-0001" in bob.say("report Coastguard radar at Port Royal was jammed")
-    assert "Added JAM-0002" in bob.say("threat add Rising sea levels at Port Royal")
+    assert "Added JAM-T01" in bob.say("threat add Rising sea levels at Port Royal")
     alice.say("report Our own private report")
     templates = [
         "incident {}",
@@ -36,7 +36,7 @@ def test_foreign_ids_read_exactly_like_unknown_ids_for_every_verb(world: World) 
     group = alice.in_group("g-brb-jam")
     for chat in (alice, group):
         for template in templates:
-            for existing in ("JAM-0001", "jam-0001", "JAM-0002", "jam-0002"):
+            for existing in ("JAM-0001", "jam-0001", "JAM-T01", "jam-t01"):
                 unknown = existing[:-2] + "77"
                 got = chat.say(template.format(existing)).replace(existing.upper(), "X")
                 want = chat.say(template.format(unknown)).replace(unknown.upper(), "X")
@@ -73,4 +73,4 @@ def test_injection_shaped_ids_find_nothing(world: World) -> None:
             tail = {"share": " BRB", "edit": " tlp clear"}.get(verb, "")
             reply = alice.say(f"{verb} {weird}{tail}")
             assert "Port Royal" not in reply and "JAM-0001 ·" not in reply, (verb, weird, reply)
-            assert "can't find" in reply, (verb, weird, reply)
+            assert "can't find" in reply or "is not a report id" in reply, (verb, weird, reply)

@@ -76,7 +76,7 @@ def test_red_never_leaves_its_state(world: World) -> None:
 def test_share_targets_are_checked(world: World, db: Database) -> None:
     alice = world.member("alice", Role.FOCAL_POINT, "BRB")
     alice.say("report Something")
-    assert "I don't know 'XYZ'" in alice.say("share BRB-0001 JAM XYZ")
+    assert "I don't know “XYZ”" in alice.say("share BRB-0001 JAM XYZ")
     assert "your own state" in alice.say("share BRB-0001 BRB")
     assert "Usage: share" in alice.say("share BRB-0001")
     with db.transaction() as session:

@@ -12,6 +12,7 @@ from secbot.access.sql import submission_filter
 from secbot.db.models import Share, Submission
 from secbot.domain.enums import TLP
 from secbot.domain.errors import no_such_report
+from secbot.domain.ids import canonical_id
 
 
 def active_grantees(session: Session, submission_id: int) -> frozenset[str]:
@@ -75,8 +76,9 @@ def count_visible(session: Session, scope: Scope, *, kind: str, owner: str | Non
 
 
 def get_visible(session: Session, scope: Scope, public_id: str) -> Submission:
-    """Raises the same NotFound for an unknown id and for one the scope may not see."""
-    wanted = public_id.strip().upper()
+    """Raises the same NotFound for an unknown id and for one the scope may not see. The id is
+    read leniently (`brb-7` is `BRB-0007`) before the lookup, so every spelling meets the rule."""
+    wanted = canonical_id(public_id)
     row = session.scalar(
         select(Submission).where(Submission.public_id == wanted, submission_filter(scope))
     )

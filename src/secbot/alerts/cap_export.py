@@ -19,12 +19,15 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 from secbot.db.models import Alert
+from secbot.domain.cap import CATEGORY_LABELS, CapCategory
 from secbot.domain.enums import AudienceKind
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 TAG_VALUE_NAME = "secbot:tag"
 """`valueName` of the `parameter` that carries one of the alert's audience tags."""
 DEFAULT_AREA = "Member states of the regional security community"
+DEFAULT_SENDER_NAME = "Regional security secretariat"
+"""`senderName` when none is configured: the organisation, never a member's account id."""
 LANGUAGE = "en"
 
 
@@ -57,15 +60,29 @@ def _sub(parent: ET.Element, name: str, text: str | None = None) -> ET.Element:
     return element
 
 
-def to_cap_xml(
-    alert: Alert, *, sender: str, areas: list[str], sent_at: datetime | None = None
-) -> bytes:
-    """The alert as a UTF-8 CAP 1.2 `alert` document, with its XML declaration.
+def event_type(alert: Alert) -> str:
+    """CAP's `event`, the short type of event ("Weather", "Security"), from the category: the
+    headline is its own element."""
+    known = CapCategory.parse(alert.category)
+    return CATEGORY_LABELS[known] if isinstance(known, CapCategory) else alert.category
 
-    `sender` is CAP's globally unique sender id (e.g. `secbot@secretariat.example`); the alert's
-    own `sender` label becomes `senderName`. `areas` gives one `area` per description (a default
-    covering every member state when empty). `sent` is `sent_at` when given (a re-export at a
-    later time), else when the alert was created.
+
+def to_cap_xml(
+    alert: Alert,
+    *,
+    sender: str,
+    areas: list[str],
+    sent_at: datetime | None = None,
+    sender_name: str = DEFAULT_SENDER_NAME,
+) -> bytes:
+    """The alert as a UTF-8 CAP 1.2 `alert` document, with its XML declaration and a final
+    newline.
+
+    `sender` is CAP's globally unique sender id (e.g. `secbot@secretariat.example`) and
+    `sender_name` the organisation's name for people (`senderName`); the alert's own sender
+    label (a member's account) is not exported. `areas` gives one `area` per description (a
+    default covering every member state when empty). `sent` is `sent_at` when given (a
+    re-export at a later time), else when the alert was created.
     """
     restriction = _restriction(alert)
 
@@ -82,13 +99,13 @@ def to_cap_xml(
     info = _sub(root, "info")
     _sub(info, "language", LANGUAGE)
     _sub(info, "category", alert.category)
-    _sub(info, "event", alert.headline)
+    _sub(info, "event", event_type(alert))
     _sub(info, "urgency", alert.urgency)
     _sub(info, "severity", alert.severity)
     _sub(info, "certainty", alert.certainty)
     if alert.expires_at is not None:
         _sub(info, "expires", cap_datetime(alert.expires_at))
-    _sub(info, "senderName", alert.sender)
+    _sub(info, "senderName", sender_name)
     _sub(info, "headline", alert.headline)
     _sub(info, "description", alert.body)
     for tag in alert.audience_tags or []:
@@ -103,4 +120,4 @@ def to_cap_xml(
     document: bytes = ET.tostring(  # typeshed types a named encoding's result as Any
         root, encoding="utf-8", xml_declaration=True, default_namespace=CAP_NAMESPACE
     )
-    return document
+    return document + b"\n"

@@ -32,7 +32,8 @@ QUOTE_WORDS = 8
 _REFERENCE = re.compile(
     r"(?<![A-Za-z0-9])([A-Zl]{3})"  # a state code in skeleton form (I folds to l)
     r"(?:-[^A-Za-z0-9]{0,2}([Ol0-9]{1,7})"  # with a dash, any number: JAM-7
-    r"|[^A-Za-z0-9]{0,3}([Ol0-9]{4,7}))"  # otherwise, an id's four digits: JAM 0001
+    r"|[^A-Za-z0-9]{0,3}([Ol0-9]{4,7})"  # otherwise, an id's four digits: JAM 0001
+    r"|[^A-Za-z0-9]{0,3}T([Ol0-9]{1,7}))"  # a register entry, any separator: JAM-T01, JAM T1
     r"(?![0-9])"
 )
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u2043\u30fc]")
@@ -62,14 +63,19 @@ def _number(digits: str) -> int:
 
 
 def referenced_ids(text: str, state_codes: Iterable[str]) -> list[str]:
-    """Report ids the text names, in canonical form (`JAM-0001`), however they are written."""
+    """Report ids the text names, in canonical form (`JAM-0001`, a register entry `JAM-T01`),
+    however they are written."""
     codes = {skeleton(code): code for code in state_codes}
     found: list[str] = []
     for match in _REFERENCE.finditer(skeleton(text)):
         code = codes.get(match.group(1))
         digits = match.group(2) or match.group(3)
-        if code is not None and digits:
-            canonical = f"{code}-{_number(digits):04d}"
+        entry = match.group(4)
+        if code is not None and (digits or entry):
+            if entry:
+                canonical = f"{code}-T{_number(entry):02d}"
+            else:
+                canonical = f"{code}-{_number(digits):04d}"
             if canonical not in found:
                 found.append(canonical)
     return found

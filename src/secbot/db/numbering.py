@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from secbot.db.models import State, Submission
@@ -19,13 +19,35 @@ def allocate_public_id(session: Session, state_code: str) -> str:
     return f"{state_code}-{number:04d}"
 
 
+def allocate_threat_code(session: Session, state_code: str) -> str:
+    """A state's own threat-register entries are numbered apart (`BRB-T01`, `BRB-T02`), so
+    adding one never uses up a report number. Taken under the same row lock as report ids."""
+    session.execute(
+        update(State).where(State.code == state_code).values(last_number=State.last_number)
+    )
+    prefix = f"{state_code}-T"
+    taken = session.scalars(
+        select(Submission.public_id).where(
+            Submission.owner_state == state_code, Submission.public_id.startswith(prefix)
+        )
+    )
+    numbers = [int(code[len(prefix) :]) for code in taken if code[len(prefix) :].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
 def new_submission(
-    session: Session, *, owner_state: str, kind: str, tlp: str, created_by: int | None
+    session: Session,
+    *,
+    owner_state: str,
+    kind: str,
+    tlp: str,
+    created_by: int | None,
+    public_id: str | None = None,
 ) -> Submission:
     """The common record every state-owned thing hangs off (decision 0002); flushed, so its id
-    can be used at once."""
+    can be used at once. Numbered as the state's next report unless `public_id` is given."""
     submission = Submission(
-        public_id=allocate_public_id(session, owner_state),
+        public_id=public_id or allocate_public_id(session, owner_state),
         owner_state=owner_state,
         kind=kind,
         tlp=tlp,

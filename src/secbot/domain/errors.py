@@ -43,8 +43,15 @@ class NotFound(SecbotError):
 
 def no_such_report(public_id: str) -> NotFound:
     return NotFound(
-        f"I can't find a report {public_id} that you can see. Check the id (it looks like "
-        "BRB-0007); `reports` lists the ones you can open."
+        f"I can't find a report {public_id} that you can see. `reports` lists the ones you "
+        "can open."
+    )
+
+
+def not_an_id(text: str) -> InvalidInput:
+    return InvalidInput(
+        f"“{text[:40]}” is not a report id. A report id is a state code and a number, "
+        "e.g. BRB-0007 (BRB-7 works too)."
     )
 
 

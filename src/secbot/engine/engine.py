@@ -19,6 +19,7 @@ from secbot.domain.clock import Clock, utcnow
 from secbot.domain.enums import ChatKind
 from secbot.domain.errors import FormErrors, InvalidInput, SecbotError
 from secbot.domain.text import clean_text
+from secbot.engine import forgiving
 from secbot.engine.context import Context
 from secbot.engine.forms import runner as forms
 from secbot.engine.messages import Inbound, Reply
@@ -177,11 +178,23 @@ class Engine:
             if draft is not None and draft.flow in FORMS:
                 return forms.answer(ctx, FORMS[draft.flow], draft, text)
         if verb is None:
-            if ctx.in_group or slash:
-                if slash:
-                    raise InvalidInput(
-                        f"I don't know “/{name[:30]}”. Send `help` for the list of things I can do."
-                    )
-                return []  # group chatter that is not a verb is not addressed to the bot
-            return ask.ask(ctx, text)  # free text in a direct message is a question
+            return self._unknown(ctx, text, name, args, slash)
         return verb.handler(ctx, args)
+
+    @staticmethod
+    def _unknown(ctx: Context, text: str, name: str, args: str, slash: bool) -> list[Reply]:
+        """No verb by that name: a bare report id opens it (the same path as `incident ID`),
+        a near-miss verb gets a suggestion, other direct free text is a question."""
+        if ctx.in_group and not slash:
+            return []  # group chatter that is not a verb is not addressed to the bot
+        public_id = forgiving.bare_id(ctx, text)
+        if public_id is not None:
+            return forgiving.open_bare_id(ctx, public_id)
+        suggestion = forgiving.did_you_mean(ctx, name, args, slash)
+        if suggestion is not None:
+            return suggestion
+        if slash:
+            raise InvalidInput(
+                f"I don't know “/{name[:30]}”. Send `help` for the list of things I can do."
+            )
+        return ask.ask(ctx, text)  # free text in a direct message is a question

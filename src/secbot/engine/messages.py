@@ -35,6 +35,15 @@ class Button:
     payload: str
 
 
+PAYLOAD_BYTES = 64
+"""The most any platform carries back (Telegram's callback_data): a longer payload would come
+back cut short, so a button that needs one is better left out."""
+
+
+def fits(payload: str) -> bool:
+    return len(payload.encode("utf-8")) <= PAYLOAD_BYTES
+
+
 @dataclass(frozen=True)
 class Reply:
     text: str

@@ -19,6 +19,7 @@ from secbot.engine.verbs import (
     alerts,
     ask,
     channels,
+    more,
     registers,
     report_form,
     reports,
@@ -114,7 +115,7 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "reports",
         reports.reports,
-        (_h("reports", "what you can see: your state's and shared reports", R),),
+        (_h("reports", "the reports you may see here, yours and those shared with you", R),),
         command="Reports you can see",
     ),
     Verb(
@@ -124,7 +125,9 @@ VERBS: tuple[Verb, ...] = (
         command="Your state's reports",
     ),
     Verb(
-        "incident", reports.incident, (_h("incident ID", "one report, e.g. incident BRB-0007", R),)
+        "incident",
+        reports.incident,
+        (_h("incident ID", "one report, e.g. incident BRB-0007 (or just type BRB-7)", R),),
     ),
     Verb(
         "objectives",
@@ -157,9 +160,14 @@ VERBS: tuple[Verb, ...] = (
         command="Co-ordination contacts",
     ),
     Verb(
+        "more",
+        more.more,
+        (_h("more", "the next page of the last long list", R),),
+    ),
+    Verb(
         "whoami",
         account.whoami,
-        (_h("whoami", "your state, role and what this chat can show", R),),
+        (_h("whoami", "who you are here and what this chat can show", R),),
         command="Your state and role",
     ),
     Verb(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from secbot.access import audit
 from secbot.db.models import State
 from secbot.domain.errors import InvalidInput
+from secbot.domain.suggest import closest
 
 CODE = re.compile(r"^[A-Z]{3}$")
 
@@ -30,3 +31,69 @@ def add_state(session: Session, code: str, name: str, *, by: str) -> State:
 
 def list_states(session: Session) -> list[State]:
     return list(session.scalars(select(State).order_by(State.code)))
+
+
+# Reading state names as people type them: `jamaica`, `St. Lucia`, `trinidad & tobago`.
+
+_WORDS_NOT_NAMES = frozenset({"and", "the", "of", "islands", "republic"})
+_LONGEST_NAME = 6
+"""Words in the longest name a member may type (`saint vincent and the grenadines`)."""
+
+
+def _normal(text: str) -> str:
+    words = re.sub(r"[^a-z0-9 ]", " ", text.lower().replace("&", " and ")).split()
+    words = ["saint" if w in ("st", "ste") else w for w in words]
+    return " ".join(w for w in words if w != "the")
+
+
+COMMON_NAMES: dict[str, tuple[str, ...]] = {
+    "VCT": ("svg", "vincy"),
+    "TTO": ("t and t", "tnt"),
+    "KNA": ("skn", "st kitts nevis"),
+    "ATG": ("a and b",),
+}
+"""Short forms people in the region use that no rule derives from the name (used only for
+codes that are registered)."""
+
+
+def name_index(session: Session) -> dict[str, tuple[State, ...]]:
+    """Every way of naming a state, normalised, to the states it may mean: the code, the full
+    name (with or without `and`), its leading words (`saint vincent`), each distinctive word
+    (`trinidad`, `tobago`, `kitts`; `saint` means three states, so it is ambiguous), and the
+    common short forms above (`svg`, `t&t`)."""
+    index: dict[str, list[State]] = {}
+    for state in list_states(session):
+        full = _normal(state.name)
+        words = full.split()
+        keys = {state.code.lower(), full, full.replace(" and ", " ")}
+        keys |= {" ".join(words[:n]) for n in range(2, len(words))}
+        keys |= {w for w in words if len(w) >= 4 and w not in _WORDS_NOT_NAMES}
+        keys |= {_normal(alias) for alias in COMMON_NAMES.get(state.code, ())}
+        for key in keys:
+            index.setdefault(key, []).append(state)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def read_state_name(session: Session, words: list[str]) -> tuple[tuple[State, ...], int]:
+    """The states the first words name, longest phrase first, and how many words that took;
+    ((), 0) when they name none. More than one state: the name is ambiguous."""
+    index = name_index(session)
+    for size in range(min(_LONGEST_NAME, len(words)), 0, -1):
+        found = index.get(_normal(" ".join(words[:size])))
+        if found:
+            return found, size
+    return (), 0
+
+
+def near_state_names(session: Session, word: str) -> list[State]:
+    """States whose name or code a mistyped word is close to (`jamiaca`)."""
+    index = name_index(session)
+    found: list[State] = []
+    for key in closest(_normal(word), list(index), limit=5):
+        found += [s for s in index[key] if s not in found]
+    return found
+
+
+def describe_states(states: tuple[State, ...] | list[State]) -> str:
+    names = [f"{s.code} ({s.name})" for s in states]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]

@@ -74,13 +74,13 @@ def named_kinds(question: str) -> list[str]:
 
 LISTING = re.compile(
     r"^\s*(?:what|which|list|show|name)(?:\s+(?:are|is|me))?(?:\s+(?:the|all))?\s+"
-    r"(?:(?:regional|common|main|strategic|agreed)\s+)*"
+    r"(?:(?:regional|common|main|key|strategic|agreed)\s+)*"
     r"(threats|objectives|contacts)\b(?P<rest>.*)$",
     re.I,
 )
 _FILLER = re.compile(
     r"\b(does|do|did|the|model|list|lists|listed|name|names|cover|covers|have|has|are|is|"
-    r"there|agreed|in|of|on|about|for|we|our|it|its)\b|[?.!,]",
+    r"there|agreed|in|of|on|about|for|to|we|our|it|its|main|key)\b|[?.!,]",
     re.I,
 )
 

@@ -11,7 +11,7 @@ from secbot.access.principal import Principal
 from secbot.access.reads import visible
 from secbot.access.scope import Scope
 from secbot.db.models import Submission, ThreatEntry
-from secbot.db.numbering import new_submission
+from secbot.db.numbering import allocate_threat_code, new_submission
 from secbot.domain.enums import TLP, FunctionalArea, Impact, Likelihood, ThreatStatus
 from secbot.domain.errors import InvalidInput
 from secbot.domain.taxonomy import BY_KEY
@@ -62,6 +62,7 @@ def add_state_threat(
         kind="threat",
         tlp=tlp.value,
         created_by=principal.member_id,
+        public_id=allocate_threat_code(session, principal.state),
     )
     session.add(
         ThreatEntry(

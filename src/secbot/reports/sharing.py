@@ -10,36 +10,58 @@ from sqlalchemy.orm import Session
 
 from secbot.access import audit
 from secbot.access.principal import ALL, SECRETARIAT, Principal
-from secbot.db.models import Share, State, Submission
+from secbot.db.models import Share, Submission
 from secbot.domain.enums import TLP
 from secbot.domain.errors import InvalidInput
+from secbot.identity.states import describe_states, near_state_names, read_state_name
 from secbot.reports.incidents import owned_for_change
 
 TARGET_HELP = (
-    "Targets are state codes (e.g. JAM TTO), `all` (every state and the secretariat) "
-    "or `secretariat`."
+    "Targets are state codes or names (e.g. JAM TTO, or jamaica), `all` (every state and the "
+    "secretariat) or `secretariat`."
 )
 
 
 def parse_targets(session: Session, words: list[str], own_state: str) -> list[str]:
+    """State codes, state names as people type them (`jamaica`, `st lucia`, `trinidad and
+    tobago`), `all` and `secretariat`. An ambiguous or mistyped name is refused with the
+    codes it may have meant; nothing is guessed."""
     if not words:
         raise InvalidInput(f"Say who to share with. {TARGET_HELP}")
     targets: list[str] = []
-    for word in words:
+    i = 0
+    while i < len(words):
+        word = words[i]
         token = word.strip(",; ").lower()
+        size = 1
         if token in ("all", "everyone"):
             target = ALL
         elif token == "secretariat":
             target = SECRETARIAT
-        elif len(token) == 3 and session.get(State, token.upper()) is not None:
-            target = token.upper()
+        else:
+            named, size = read_state_name(session, [w.strip(",; ") for w in words[i:]])
+            if len(named) > 1:
+                phrase = " ".join(words[i : i + size])
+                raise InvalidInput(
+                    f"“{phrase[:40]}” could be {describe_states(named)}. Say which with its "
+                    f"code, e.g. {named[0].code}."
+                )
+            if not named:
+                raise InvalidInput(_unknown_target(session, word))
+            target = named[0].code
             if target == own_state:
                 raise InvalidInput(f"{target} is your own state; it already sees its reports.")
-        else:
-            raise InvalidInput(f"I don't know {word!r}. {TARGET_HELP}")
         if target not in targets:
             targets.append(target)
+        i += size
     return targets
+
+
+def _unknown_target(session: Session, word: str) -> str:
+    near = near_state_names(session, word.strip(",; "))
+    if near:
+        return f"I don't know “{word[:40]}”. Did you mean {describe_states(near)}? {TARGET_HELP}"
+    return f"I don't know “{word[:40]}”. {TARGET_HELP}"
 
 
 @dataclass(frozen=True)

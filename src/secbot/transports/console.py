@@ -60,6 +60,8 @@ class ConsoleChat:
         )
         self.seen = 0
         self.last_text = ""
+        self.open_form = False
+        """The last reply was a step of a form: the next session asks its question again."""
         self.rows: list[int] = []
         """How many of `buttons` each row holds, to show them again as they were laid out."""
         self._load()
@@ -79,6 +81,7 @@ class ConsoleChat:
             self.last_text = str(saved.get("text", ""))
             self.seen = int(saved.get("seen", 0))
             self.rows = [int(n) for n in saved.get("rows", [len(self.buttons)])]
+            self.open_form = bool(saved.get("open_form", False))
         except (ValueError, KeyError, TypeError):
             self.buttons, self.last_text, self.seen, self.rows = [], "", 0, []
 
@@ -91,14 +94,15 @@ class ConsoleChat:
             "text": self.last_text,
             "seen": self.seen,
             "rows": self.rows,
+            "open_form": self.open_form,
         }
         temporary = self.keep.with_suffix(".tmp")
         temporary.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
         temporary.replace(self.keep)
 
     def resume(self) -> str:
-        """What the last session left open (a question with buttons), shown again."""
-        if not self.buttons:
+        """The question of a form the last session left open, shown again with its buttons."""
+        if not self.buttons or not self.open_form:
             return ""
         rows, start = [], 0
         for size in self.rows if sum(self.rows) == len(self.buttons) else [len(self.buttons)]:
@@ -131,6 +135,7 @@ class ConsoleChat:
         if replies:
             text, self.buttons = render(replies)
             self.rows = [len(row) for r in replies for row in r.buttons]
+            self.open_form = any(r.form and r.buttons for r in replies)
             self.last_text = (
                 "\n".join(r.text for r in replies if r.buttons) if self.buttons else text
             )

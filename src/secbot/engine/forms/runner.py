@@ -129,7 +129,7 @@ def submit_all(ctx: Context, form: Form, given: dict[str, str]) -> list[Reply]:
 
 def cancel(ctx: Context, forms: dict[str, Form]) -> list[Reply]:
     draft = open_draft(ctx)
-    if draft is None:
+    if draft is None or draft.flow not in forms:  # (a list's `more` cursor is no form)
         return [Reply("Nothing to cancel.")]
     ctx.session.delete(draft)
     form = forms.get(draft.flow)

@@ -32,13 +32,11 @@ def join(ctx: Context, args: str) -> list[Reply]:
     member = invites.join(ctx.session, ctx.account, code, ctx.now)
     ctx.principal = accounts.principal_for(ctx.session, ctx.account, ctx.principal.place)
     state = ctx.session.get(State, member.state_code) if member.state_code else None
-    where = f"{state.name} ({state.code})" if state else "the secretariat"
-    return [
-        Reply(
-            f"Welcome. You have joined as {_role(Role(member.role))} for {where}.\n"
-            "Send `help` to see what you can do."
-        )
-    ]
+    if state is None:
+        joined = f"You have joined the secretariat as {_role(Role(member.role))}"
+    else:
+        joined = f"You have joined as {_role(Role(member.role))} for {state.name} ({state.code})"
+    return [Reply(f"Welcome. {joined}.\nSend `help` to see what you can do.")]
 
 
 def whoami(ctx: Context, args: str) -> list[Reply]:
@@ -47,9 +45,14 @@ def whoami(ctx: Context, args: str) -> list[Reply]:
     return [Reply(who(ctx))]
 
 
+_ROLE_NAMES = {Role.SECRETARIAT: "officer", Role.SECRETARIAT_ADMIN: "administrator"}
+"""Said of someone already named as "of the secretariat": not "a secretariat"."""
+
+
 def _role(role: Role) -> str:
-    article = "an" if role.value[0] in "aeiou" else "a"
-    return f"{article} {role.value.replace('_', ' ')}"
+    name = _ROLE_NAMES.get(role, role.value.replace("_", " "))
+    article = "an" if name[0] in "aeiou" else "a"
+    return f"{article} {name}"
 
 
 def who(ctx: Context) -> str:

@@ -55,13 +55,18 @@ def _preview(ctx: Context, values: dict[str, str]) -> Preview:
     )
 
 
+SENDER = "the secretariat"
+"""Who every channel reads the alert is from: the organisation, never the officer's account id
+(which officer sent it is in the audit log)."""
+
+
 def _submit(ctx: Context, values: dict[str, str]) -> list[Reply]:
     checked = compose.validate(ctx.session, values, ctx.now)
     alert, _ = compose.create(
         ctx.session,
         checked,
         principal=ctx.principal,
-        sender=ctx.principal.label,
+        sender=SENDER,
         origin="chat",
         now=ctx.now,
         request_key=f"chat:{values['key']}",

@@ -8,6 +8,7 @@ from secbot.alerts.audience import addressed_to_room
 from secbot.alerts.text import message_text, show_id
 from secbot.domain.errors import InvalidInput
 from secbot.domain.when import show_time
+from secbot.engine import paging
 from secbot.engine.context import Context
 from secbot.engine.forms import runner as forms
 from secbot.engine.messages import Button, Reply
@@ -40,14 +41,24 @@ def show(ctx: Context, args: str) -> list[Reply]:
     return [Reply(text, ((ack_button,),))]
 
 
-def list_alerts(ctx: Context, args: str) -> list[Reply]:
+PAGE = 10
+
+
+def list_alerts(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
     ctx.require_direct("list alerts")
-    found = status.recent(ctx.session, ctx.principal, limit=10)
+    if args.strip():
+        raise InvalidInput("`alerts` takes no arguments. To open one: alert ID, e.g. alert A-12")
+    found = status.recent(ctx.session, ctx.principal, limit=offset + PAGE + 1)
+    shown, next_offset = paging.window(found, offset, PAGE)
+    buttons = paging.remember(ctx, "alerts", "", next_offset)
     if not found:
         return [Reply("No alerts yet.")]
+    if not shown:
+        return [Reply("That was all the alerts. Send `alerts` to start again.")]
     lines = ["Recent alerts (newest first):"]
-    lines += [list_line(ctx.session, ctx.principal, a, ctx.zone) for a in found]
-    return [Reply("\n".join(lines))]
+    lines += [list_line(ctx.session, ctx.principal, a, ctx.zone) for a in shown]
+    more = "\nSend `more` for older ones." if next_offset is not None else ""
+    return [Reply("\n".join(lines) + more, (buttons,) if buttons else ())]
 
 
 def ack(ctx: Context, args: str) -> list[Reply]:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from secbot.access import audit
 from secbot.domain.errors import InvalidInput, NotFound
 from secbot.domain.guess import guess_title
+from secbot.domain.ids import canonical_id
 from secbot.domain.taxonomy import guess_category
+from secbot.engine import paging
 from secbot.engine.context import Context
 from secbot.engine.messages import Reply
 from secbot.engine.render.registers import contact_line, objective_line, threat_detail, threat_line
+from secbot.identity.states import read_state_name
 from secbot.registers import contacts as contact_directory
 from secbot.registers import objectives as objective_list
 from secbot.registers import threats as register
@@ -20,16 +24,30 @@ LIMIT = 12
 T = TypeVar("T")
 
 
-def _list(title: str, items: Sequence[T], line: Callable[[T], str], topic: str, hint: str) -> Reply:
-    if not items:
-        about = f" about “{topic}”" if topic else ""
-        return Reply(f"No {title.lower()}{about}. {hint}")
-    shown = items[:LIMIT]
-    more = (
-        f"\n…and {len(items) - LIMIT} more: add a topic to narrow it." if len(items) > LIMIT else ""
-    )
+def _list(
+    ctx: Context,
+    verb: str,
+    offset: int,
+    title: str,
+    items: Sequence[T],
+    line: Callable[[T], str],
+    topic: str,
+    hint: str,
+) -> Reply:
     about = f" about “{topic}”" if topic else ""
-    return Reply(f"{title}{about} ({len(items)}):\n" + "\n".join(line(i) for i in shown) + more)
+    if not items:
+        paging.remember(ctx, verb, topic, None)
+        return Reply(f"No {title.lower()}{about}. {hint}")
+    if offset >= len(items):
+        paging.remember(ctx, verb, topic, None)
+        return Reply(
+            f"That was all: {len(items)} {title.lower()}{about}. Send `{verb}` to start again."
+        )
+    shown, next_offset = paging.window(items, offset, LIMIT)
+    buttons = paging.remember(ctx, verb, topic, next_offset)
+    text = f"{title}{about} ({len(items)}):\n" + "\n".join(line(i) for i in shown)
+    text += paging.footer(offset, len(shown), len(items), next_offset)
+    return Reply(text, (buttons,) if buttons else ())
 
 
 def _by_meaning(ctx: Context, topic: str, kind: str) -> list[str]:
@@ -53,14 +71,15 @@ def _ranked(
     return [*words, *(item for item in meaning if item not in words)]
 
 
-def objectives(ctx: Context, args: str) -> list[Reply]:
+def objectives(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
     topic = args.strip()
     everything = {o.code: o for o in objective_list.objectives(ctx.session)}
     items = _ranked(ctx, topic, "objective", everything, objective_list.objective_matches)
-    return [_list("Strategic objectives", items, objective_line, topic, "Try `objectives` alone.")]
+    title, hint = "Strategic objectives", "Try `objectives` alone."
+    return [_list(ctx, "objectives", offset, title, items, objective_line, topic, hint)]
 
 
-def threats(ctx: Context, args: str) -> list[Reply]:
+def threats(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
     topic = args.strip()
     everything = {t.code: t for t in register.regional_threats(ctx.session)}
     regional = _ranked(ctx, topic, "threat", everything, register.threat_matches)
@@ -68,8 +87,9 @@ def threats(ctx: Context, args: str) -> list[Reply]:
     audit.record_reads(
         ctx.session, ctx.principal, [t.submission for t in own if t.submission is not None]
     )
-    replies = [_list("Regional threats", regional, threat_line, topic, "Try `threats` alone.")]
-    if own:
+    title, hint = "Regional threats", "Try `threats` alone."
+    replies = [_list(ctx, "threats", offset, title, regional, threat_line, topic, hint)]
+    if own and offset == 0:
         replies.append(
             Reply(
                 "State register entries you can see:\n" + "\n".join(threat_line(t) for t in own),
@@ -78,9 +98,9 @@ def threats(ctx: Context, args: str) -> list[Reply]:
     return replies
 
 
-def contacts(ctx: Context, args: str) -> list[Reply]:
+def contacts(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
     query = args.strip()
-    parsed = contact_directory.parse_contact_query(ctx.session, query)
+    parsed = contact_directory.parse_contact_query(ctx.session, _name_to_code(ctx, query))
     # The state and area go into the search too: only the topic filters by meaning, but the
     # best ten by meaning must be that state's and area's, or the filter leaves nothing.
     about = (
@@ -89,7 +109,18 @@ def contacts(ctx: Context, args: str) -> list[Reply]:
     ranked_ids = [int(i) for i in _by_meaning(ctx, about, "contact") if i.isdigit()]
     items = contact_directory.contacts(ctx.session, parsed, ranked_ids)
     hint = "Try a state code (JAM), an area (legal, defence) or a topic (cyber)."
-    return [_list("Contacts", items, contact_line, query, hint)]
+    return [_list(ctx, "contacts", offset, "Contacts", items, contact_line, query, hint)]
+
+
+def _name_to_code(ctx: Context, query: str) -> str:
+    """`contacts st lucia legal` reads as `contacts LCA legal`: the first words that name one
+    state as people spell it become its code (an ambiguous name is left as typed)."""
+    words = query.split()
+    for i in range(len(words)):
+        named, size = read_state_name(ctx.session, words[i:])
+        if len(named) == 1:
+            return " ".join([*words[:i], named[0].code, *words[i + size :]])
+    return query
 
 
 def threat(ctx: Context, args: str) -> list[Reply]:
@@ -99,7 +130,7 @@ def threat(ctx: Context, args: str) -> list[Reply]:
         return _add_threat(ctx, rest.strip())
     if not head or rest:
         raise InvalidInput("Usage: threat CODE (e.g. threat RT-03), or threat add TEXT")
-    code = head.upper()
+    code = _threat_code(head)
     for entry in register.regional_threats(ctx.session):
         if entry.code == code:
             return [Reply(threat_detail(entry))]
@@ -113,6 +144,14 @@ def threat(ctx: Context, args: str) -> list[Reply]:
             "message."
         )
     raise NotFound(f"I can't find a register entry {code} that you can see. Try `threats`.")
+
+
+def _threat_code(typed: str) -> str:
+    """`rt-3` is RT-03 and `brb-t1` is BRB-T01; anything else is looked up as typed."""
+    regional = re.fullmatch(r"RT[-_ ]?(\d{1,3})", typed.strip().upper())
+    if regional:
+        return f"RT-{int(regional.group(1)):02d}"
+    return canonical_id(typed)
 
 
 def _add_threat(ctx: Context, text: str) -> list[Reply]:

@@ -6,7 +6,9 @@ from secbot.access import audit
 from secbot.access import reads as submissions
 from secbot.access.permissions import Action, require
 from secbot.domain.enums import IncidentStatus
-from secbot.domain.errors import InvalidInput, NotFound, no_such_report
+from secbot.domain.errors import InvalidInput, NotFound, no_such_report, not_an_id
+from secbot.domain.ids import split_id
+from secbot.engine import paging
 from secbot.engine.context import Context
 from secbot.engine.forms import Choice
 from secbot.engine.messages import Button, Reply, rows
@@ -24,55 +26,65 @@ LIST_LIMIT = 20
 GROUP_FOOTER = "For anything private to your state, ask me in a direct message."
 
 
-def _listing(ctx: Context, title: str, owner: str | None) -> list[Reply]:
+def _listing(ctx: Context, verb: str, title: str, owner: str | None, offset: int) -> list[Reply]:
     found = submissions.visible(ctx.session, ctx.scope, kind="incident", owner=owner)
-    audit.record_reads(ctx.session, ctx.principal, found[:LIST_LIMIT])
+    shown, next_offset = paging.window(found, offset, LIST_LIMIT)
+    audit.record_reads(ctx.session, ctx.principal, shown)
+    buttons = paging.remember(ctx, verb, "", next_offset)
     if not found:
         text = f"{title}: none."
+    elif not shown:
+        text = f"That was all: {title.lower()} ({len(found)}). Send `{verb}` to start again."
     else:
-        shown = found[:LIST_LIMIT]
-        more = f"\n…and {len(found) - len(shown)} older. " if len(found) > len(shown) else ""
-        text = f"{title} ({len(found)}):\n" + "\n".join(incident_line(s) for s in shown) + more
+        text = f"{title} ({len(found)}):\n" + "\n".join(incident_line(s) for s in shown)
+        text += paging.footer(offset, len(shown), len(found), next_offset)
         text += "\nOpen one with: incident ID"
     if ctx.in_group:
         text += f"\n{GROUP_FOOTER}"
-    return [Reply(text)]
+    return [Reply(text, (buttons,) if buttons else ())]
 
 
-def reports(ctx: Context, args: str) -> list[Reply]:
+def reports(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
     if args.strip():
         raise InvalidInput("`reports` takes no arguments. To open one: incident ID")
-    return _listing(ctx, "Reports you can see here", None)
+    return _listing(ctx, "reports", "Reports you can see here", None, offset)
 
 
-def mine(ctx: Context, args: str) -> list[Reply]:
+def mine(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
     if args.strip():
         raise InvalidInput("`mine` takes no arguments. To open one: incident ID")
     require(ctx.principal, Action.READ_OWN_STATE)
     assert ctx.principal.state is not None
-    return _listing(ctx, f"{ctx.principal.state} reports", ctx.principal.state)
+    return _listing(ctx, "mine", f"{ctx.principal.state} reports", ctx.principal.state, offset)
 
 
-def _one_id(args: str, usage: str) -> str:
-    parts = args.split()
-    if len(parts) != 1:
+def take_id(args: str, usage: str) -> tuple[str, str]:
+    """The report id the arguments start with, read leniently (`brb 7` is BRB-0007), and the
+    rest. Only the spelling is checked here: whether it may be seen is access/'s question."""
+    if not args.strip():
         raise InvalidInput(f"Usage: {usage}")
-    return parts[0]
+    found = split_id(args)
+    if found is None:
+        raise not_an_id(args.split()[0])
+    return found
 
 
 def incident(ctx: Context, args: str) -> list[Reply]:
-    public_id = _one_id(args, "incident ID, e.g. incident BRB-0007")
+    usage = "incident ID, e.g. incident BRB-0007"
+    public_id, rest = take_id(args, usage)
+    if rest:
+        raise InvalidInput(f"Usage: {usage}")
     try:
         submission = submissions.get_visible(ctx.session, ctx.scope, public_id)
     except NotFound:
         if ctx.in_group:  # same words whether it exists, is private, or is another state's
             raise NotFound(
-                f"I can't show {public_id.upper()} here. If it is yours or shared with you, "
+                f"I can't show {public_id} here. If it is yours or shared with you, "
                 "ask me in a direct message."
             ) from None
         raise
     if submission.incident is None:
-        raise no_such_report(public_id.upper())
+        raise no_such_report(public_id)
     audit.record_reads(ctx.session, ctx.principal, [submission])
     owner = submission.owner_state == ctx.principal.party and not ctx.in_group
     grantees = sharing.grantees_of(ctx.session, submission.id) if owner else None
@@ -89,21 +101,23 @@ def _edit_choices(field: str) -> tuple[Choice, ...]:
 
 def edit(ctx: Context, args: str) -> list[Reply]:
     ctx.require_direct("correct a report")
-    parts = args.split(maxsplit=2)
+    usage = (
+        "edit ID FIELD VALUE, e.g. edit BRB-0007 severity high. "
+        f"Fields: {', '.join(incidents.EDITABLE)}"
+    )
+    public_id, rest = take_id(args, usage)
+    parts = [public_id, *rest.split(maxsplit=1)]
     if len(parts) < 2:
-        raise InvalidInput(
-            "Usage: edit ID FIELD VALUE, e.g. edit BRB-0007 severity high. "
-            f"Fields: {', '.join(incidents.EDITABLE)}"
-        )
-    public_id, field = parts[0], parts[1].lower()
+        raise InvalidInput(f"Usage: {usage}")
+    field = parts[1].lower()
     if len(parts) == 2 and field in ("when", "where"):
         owned = incidents.owned_for_change(ctx.session, ctx.principal, public_id)
         return [report_reply.ask_fix(ctx, owned, field)]
     choices = _edit_choices(field)
     if len(parts) == 2 and choices:
         incidents.owned_for_change(ctx.session, ctx.principal, public_id)
-        buttons = [Button(c.label, f"/edit {public_id.upper()} {field} {c.value}") for c in choices]
-        return [Reply(f"New {field} for {public_id.upper()}?", buttons=rows(buttons))]
+        buttons = [Button(c.label, f"/edit {public_id} {field} {c.value}") for c in choices]
+        return [Reply(f"New {field} for {public_id}?", buttons=rows(buttons))]
     submission = incidents.edit_incident(
         ctx.session,
         ctx.principal,
@@ -121,21 +135,21 @@ def edit(ctx: Context, args: str) -> list[Reply]:
 
 def share(ctx: Context, args: str) -> list[Reply]:
     ctx.require_direct("change sharing")
-    parts = args.split()
-    if len(parts) < 2:
-        raise InvalidInput(
-            "Usage: share ID TARGET..., e.g. share BRB-0007 JAM TTO (or all, secretariat)"
-        )
-    submission, changes = sharing.share(ctx.session, ctx.principal, parts[0], parts[1:])
+    usage = "share ID TARGET..., e.g. share BRB-0007 JAM TTO (or all, secretariat)"
+    public_id, rest = take_id(args, usage)
+    if not rest:
+        raise InvalidInput(f"Usage: {usage}")
+    submission, changes = sharing.share(ctx.session, ctx.principal, public_id, rest.split())
     return [Reply(share_lines(submission.public_id, changes))]
 
 
 def unshare(ctx: Context, args: str) -> list[Reply]:
     ctx.require_direct("change sharing")
-    parts = args.split()
-    if len(parts) < 2:
-        raise InvalidInput("Usage: unshare ID TARGET, e.g. unshare BRB-0007 JAM")
+    usage = "unshare ID TARGET, e.g. unshare BRB-0007 JAM"
+    public_id, rest = take_id(args, usage)
+    if not rest:
+        raise InvalidInput(f"Usage: {usage}")
     submission, changes, remaining = sharing.unshare(
-        ctx.session, ctx.principal, parts[0], parts[1:], ctx.now
+        ctx.session, ctx.principal, public_id, rest.split(), ctx.now
     )
     return [Reply(unshare_lines(submission.public_id, changes, remaining))]

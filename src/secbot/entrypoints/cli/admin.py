@@ -9,9 +9,10 @@ import typer
 
 from secbot.access import audit
 from secbot.domain.clock import utcnow
+from secbot.domain.durations import validity
 from secbot.domain.enums import Role
 from secbot.entrypoints.cli.app import admin, channel_cli, invite_cli, member_cli, state_cli
-from secbot.entrypoints.cli.common import CLI_ACTOR, load_app, safe, transaction
+from secbot.entrypoints.cli.common import CLI_ACTOR, fail, load_app, safe, transaction
 from secbot.identity import channels as channel_ops
 from secbot.identity import invites, members
 from secbot.identity import states as state_ops
@@ -34,23 +35,39 @@ def state_list() -> None:
             typer.echo(f"{state.code}  {state.name}")
 
 
+MAX_INVITE_HOURS = 24 * 365
+
+
 @invite_cli.command("create")
 def invite_create(
     role: Annotated[Role, typer.Option(help="role the invite grants")],
     state: Annotated[
         str | None, typer.Option(help="state code; leave out for secretariat roles")
     ] = None,
-    hours: Annotated[int, typer.Option(help="hours until it expires")] = 0,
+    hours: Annotated[
+        int | None, typer.Option(help="hours until it expires (default: SECBOT_INVITE_TTL_HOURS)")
+    ] = None,
 ) -> None:
     """Print a single-use invite code (alone on the last line)."""
+    if hours is not None and not 0 < hours <= MAX_INVITE_HOURS:
+        raise fail(
+            f"--hours must be a whole number of hours from 1 to {MAX_INVITE_HOURS} (a year), "
+            f"e.g. --hours 24; you gave {hours}. Leave it out for the default.",
+            2,
+        )
     application = load_app()
-    ttl = timedelta(hours=hours or application.settings.invite_ttl_hours)
+    ttl = timedelta(hours=hours if hours is not None else application.settings.invite_ttl_hours)
+    now = utcnow()
     with transaction(application) as session:
         code = invites.create_invite(
-            session, role=role, state_code=state, created_by=CLI_ACTOR, ttl=ttl, now=utcnow()
+            session, role=role, state_code=state, created_by=CLI_ACTOR, ttl=ttl, now=now
         )
     where = state.upper() if state else "the secretariat"
-    typer.echo(f"Invite for a {role.value} of {where}, valid {ttl}; send it with `join`:")
+    role_name = role.value.replace("_", " ")
+    typer.echo(
+        f"Invite for a {role_name} of {where}, single use, {validity(ttl, now)}; "
+        "send it with `join`:"
+    )
     typer.echo(code)
 
 
@@ -116,7 +133,14 @@ def channel_add(
 def channel_list() -> None:
     application = load_app()
     with application.db.transaction() as session:
-        for c in channel_ops.list_channels(session):
+        found = channel_ops.list_channels(session)
+        if not found:
+            typer.echo(
+                "No channels registered yet. Add one with `secbot admin channel add --platform "
+                "telegram|slack|console --id CHAT_ID --audience all`, or type `register all` "
+                "in the group as an admin."
+            )
+        for c in found:
             audience = ",".join(c.audience_states) or c.audience_kind
             state = "active" if c.active else f"removed ({c.removed_reason or 'by an admin'})"
             typer.echo(

@@ -54,6 +54,13 @@ def alert_send(
         now = utcnow()
         data = compose.validate(session, values, now)
         channels = target_channels(session, data.audience_kind, data.audience_states, data.tags)
+        if not channels:  # the preview and the send agree: nothing to send is said at once
+            typer.echo(summary(data))
+            raise fail(
+                "No registered channel matches that audience, so nobody would receive this "
+                "alert and nothing was queued. `secbot admin channel list` shows the channels "
+                "and their tags."
+            )
         if not yes:
             typer.echo(summary(data))
             typer.echo(f"Would reach {reach(channels)}. Add --yes to send.")
@@ -114,7 +121,12 @@ def alert_export(
     with transaction(application) as session:
         alert = status.get_for(session, OPERATOR, fields.alert_id(alert_id))
         areas = status.area_names(session, alert)
-        xml = to_cap_xml(alert, sender=application.settings.cap_sender, areas=areas)
+        xml = to_cap_xml(
+            alert,
+            sender=application.settings.cap_sender,
+            areas=areas,
+            sender_name=application.settings.cap_sender_name,
+        )
     if output is None:
         sys.stdout.write(xml.decode("utf-8"))
     else:
