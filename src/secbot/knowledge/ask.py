@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from secbot.access import audit
 from secbot.access.chroma import retrieval_where
-from secbot.access.principal import Principal
+from secbot.access.principal import SECRETARIAT, Principal
 from secbot.access.reads import facts
 from secbot.access.scope import Scope, permits, scope_for
 from secbot.access.sql import submission_filter
@@ -177,7 +177,14 @@ class Asker:
         kinds = named_kinds(question)
         if not kinds:
             return passages
+        # Contacts: the asker's own state's desks first, when they answer at all.
+        party = principal.party or ""
+        own = f"{party} " if "contact" in kinds and party != SECRETARIAT else ""
         named = self.passages(session, principal, question, kinds=kinds, k=2)
+        if own:
+            mine = self.passages(session, principal, own + question, kinds=kinds, k=1)
+            named = [*mine, *(p for p in named if p.chunk_id not in {m.chunk_id for m in mine})]
+            named = named[:2]
         ids = {p.chunk_id for p in named}
         return [*named, *(p for p in passages if p.chunk_id not in ids)][: self.k]
 

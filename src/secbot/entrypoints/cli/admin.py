@@ -62,12 +62,13 @@ def invite_create(
         code = invites.create_invite(
             session, role=role, state_code=state, created_by=CLI_ACTOR, ttl=ttl, now=now
         )
-    where = state.upper() if state else "the secretariat"
     role_name = role.value.replace("_", " ")
-    typer.echo(
-        f"Invite for a {role_name} of {where}, single use, {validity(ttl, now)}; "
-        "send it with `join`:"
+    who = (
+        f"a {role_name} of {state.upper()}"
+        if state
+        else ("a secretariat officer" if role_name == "secretariat" else f"a {role_name}")
     )
+    typer.echo(f"Invite for {who}, single use, {validity(ttl, now)}; send it with `join`:")
     typer.echo(code)
 
 
