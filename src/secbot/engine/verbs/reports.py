@@ -133,23 +133,26 @@ def edit(ctx: Context, args: str) -> list[Reply]:
     ]
 
 
-def share(ctx: Context, args: str) -> list[Reply]:
+def _id_and_targets(ctx: Context, args: str, usage: str) -> tuple[str, list[str]]:
+    """`share` and `unshare` take a report id and at least one target, in a direct message."""
     ctx.require_direct("change sharing")
-    usage = "share ID TARGET..., e.g. share BRB-0007 JAM TTO (or all, secretariat)"
     public_id, rest = take_id(args, usage)
     if not rest:
         raise InvalidInput(f"Usage: {usage}")
-    submission, changes = sharing.share(ctx.session, ctx.principal, public_id, rest.split())
+    return public_id, rest.split()
+
+
+def share(ctx: Context, args: str) -> list[Reply]:
+    usage = "share ID TARGET..., e.g. share BRB-0007 JAM TTO (or all, secretariat)"
+    public_id, targets = _id_and_targets(ctx, args, usage)
+    submission, changes = sharing.share(ctx.session, ctx.principal, public_id, targets)
     return [Reply(share_lines(submission.public_id, changes))]
 
 
 def unshare(ctx: Context, args: str) -> list[Reply]:
-    ctx.require_direct("change sharing")
     usage = "unshare ID TARGET, e.g. unshare BRB-0007 JAM"
-    public_id, rest = take_id(args, usage)
-    if not rest:
-        raise InvalidInput(f"Usage: {usage}")
+    public_id, targets = _id_and_targets(ctx, args, usage)
     submission, changes, remaining = sharing.unshare(
-        ctx.session, ctx.principal, public_id, rest.split(), ctx.now
+        ctx.session, ctx.principal, public_id, targets, ctx.now
     )
     return [Reply(unshare_lines(submission.public_id, changes, remaining))]
