@@ -1,11 +1,16 @@
-"""Builds the application from Settings: database (migrated), knowledge loaded, index repaired,
-engine ready. Admin commands build without the index, so they start in a second."""
+"""Builds the application from Settings: database (migrated), knowledge loaded, engine ready.
+The retrieval side (index check, model) is a KnowledgeLoader: loaded here by default, or later
+(`background=True`: the caller starts it, or the first question loads it), so that verbs that do
+not retrieve answer at once (docs/decisions/0013). Admin commands build without the index."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
@@ -19,7 +24,9 @@ from secbot.knowledge.ask import LLM, Asker
 from secbot.knowledge.embeddings import Embedder
 from secbot.knowledge.following import IndexFollower
 from secbot.knowledge.index import KnowledgeIndex, RepairReport
+from secbot.knowledge.index_state import IndexState
 from secbot.knowledge.ingest import IngestReport, sync_folder
+from secbot.knowledge.loading import KnowledgeLoader, LazyAsker, Loaded
 from secbot.registers.sync import SyncReport, sync_knowledge
 
 log = logging.getLogger(__name__)
@@ -30,8 +37,16 @@ class App:
     settings: Settings
     db: Database
     engine: Engine
-    index: KnowledgeIndex | None = None
-    asker: Asker | None = None
+    knowledge: KnowledgeLoader | None = None
+
+    @property
+    def index(self) -> KnowledgeIndex | None:
+        """The retrieval index, waiting for it to load if need be."""
+        return self.knowledge.wait().index if self.knowledge is not None else None
+
+    @property
+    def asker(self) -> Asker | None:
+        return self.knowledge.wait().asker if self.knowledge is not None else None
 
 
 class ConfigurationError(Exception):
@@ -85,21 +100,25 @@ def build(
     load_knowledge: bool = True,
     with_index: bool = True,
     embedder: Embedder | None = None,
+    background: bool = False,
 ) -> App:
     settings = settings or load_settings()
     db = open_database(settings)
     if load_knowledge:
         log.info("knowledge loaded: %s", load(db, settings))
-    index = asker = follower = None
+    knowledge = None
     if with_index:
-        index, asker, follower = build_index(db, settings, embedder)
+        knowledge = KnowledgeLoader(lambda: build_index(db, settings, embedder))
+        db.on_commit(knowledge.on_commit)  # before loading: commits meanwhile are kept
+        if not background:
+            knowledge.load_now()
     engine = Engine(
         db,
         max_chars=settings.max_text_chars,
-        asker=asker,
-        follow=follower.follow if follower else None,
+        asker=LazyAsker(knowledge) if knowledge else None,
+        follow=knowledge.follow if knowledge else None,
     )
-    return App(settings, db, engine, index, asker)
+    return App(settings, db, engine, knowledge)
 
 
 def load(db: Database, settings: Settings) -> tuple[SyncReport, IngestReport]:
@@ -108,25 +127,43 @@ def load(db: Database, settings: Settings) -> tuple[SyncReport, IngestReport]:
     return registers, sync_folder(db, settings.knowledge_dir)
 
 
-def build_index(
-    db: Database, settings: Settings, embedder: Embedder | None = None
-) -> tuple[KnowledgeIndex, Asker, IndexFollower]:
-    from secbot.knowledge.embedder_factory import make_embedder
+def build_index(db: Database, settings: Settings, embedder: Embedder | None = None) -> Loaded:
+    """Open the index, check it against its stamp (repairing only when SQL or knowledge/
+    changed), and load the model, which loads in a thread of its own meanwhile."""
+    import threading
+
+    from secbot.knowledge.embedder_factory import embedder_identity, make_embedder
     from secbot.knowledge.lexical_index import LexicalIndex
     from secbot.knowledge.retriever import HybridRetriever
     from secbot.knowledge.vector_index import VectorIndex, make_client
 
     embedder = embedder or make_embedder(settings)
+    warming = threading.Thread(target=_warm, args=(embedder,), daemon=True)
+    warming.start()  # imports overlap with opening the index; the model is in before questions
     vector = VectorIndex(make_client(settings.data_dir, settings.chroma_url), embedder)
-    index = KnowledgeIndex(db, vector, LexicalIndex())
+    state = IndexState(stamp_path(settings), embedder_identity(embedder, settings))
+    index = KnowledgeIndex(db, vector, LexicalIndex(), state)
     follower = IndexFollower(db, index)
     follower.start_from_now()
-    report: RepairReport = index.repair()
-    log.info("index repaired: %s", report)
-    db.on_commit(index.on_commit)
-    embedder.embed_query("warm up")  # load the model now, not on a delegate's first question
+    report: RepairReport = index.start_up()
+    log.info("index %s: %s", report.checked, report)
+    warming.join()
+    embedder.embed_query("warm up")  # raises here, in the loader, if the model cannot load
     asker = Asker(HybridRetriever(vector, index.lexical, embedder), make_llm(settings))
-    return index, asker, follower
+    return Loaded(index, asker, follower)
+
+
+def _warm(embedder: Embedder) -> None:
+    with contextlib.suppress(Exception):  # a failure is raised again, in the loader's thread
+        embedder.embed_query("warm up")
+
+
+def stamp_path(settings: Settings) -> Path:
+    """Beside the embedded index (deleting the index deletes its stamp); per server URL."""
+    if not settings.chroma_url:
+        return settings.data_dir / "chroma" / "secbot-index-stamp.json"
+    key = hashlib.sha256(settings.chroma_url.encode()).hexdigest()[:12]
+    return settings.data_dir / f"secbot-index-stamp-{key}.json"
 
 
 def make_llm(settings: Settings) -> LLM | None:

@@ -17,7 +17,6 @@ import Stemmer
 from secbot.access.chroma import evaluate
 from secbot.knowledge.units import Unit
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 _STEMMER: Any = Stemmer.Stemmer("english")  # "trafficking" should match "traffickers"
 
 
@@ -66,7 +65,7 @@ class LexicalIndex:
 
     def _ensure(self) -> Any:
         if self._model is None:
-            import bm25s
+            bm25s = _bm25s()
 
             self._order = list(self._units)
             corpus = [self._units[i].text for i in self._order]
@@ -92,7 +91,7 @@ class LexicalIndex:
 
     def search(self, query: str, k: int, where: dict[str, Any]) -> list[tuple[str, float]]:
         """(id, BM25 score), best first, zero-score and filtered-out units dropped."""
-        import bm25s
+        bm25s = _bm25s()
 
         with self._lock:
             model = self._ensure()
@@ -123,6 +122,15 @@ class LexicalIndex:
 
     def get(self, unit_id: str) -> Unit | None:
         return self._units.get(unit_id)
+
+
+def _bm25s() -> Any:
+    """bm25s sets its own logger to DEBUG when imported (its "Building index" lines reached the
+    chat): quieten it after the import, not before."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 
 def _stem_many(words: list[str]) -> list[str]:

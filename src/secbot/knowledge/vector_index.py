@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from langchain_core.embeddings import Embeddings
-
 from secbot.knowledge.embeddings import Embedder
 from secbot.knowledge.units import Unit
 
@@ -22,17 +20,19 @@ COLLECTION = "secbot_knowledge"
 BATCH = 256
 
 
-class EmbeddingsAdapter(Embeddings):
-    """Presents our Embedder to LangChain."""
+def embeddings_adapter(embedder: Embedder) -> Any:
+    """Presents our Embedder to LangChain. LangChain is imported here, not at module level, so
+    that wiring an app (which imports this module) costs nothing until the index is opened."""
+    from langchain_core.embeddings import Embeddings
 
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
+    class EmbeddingsAdapter(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return embedder.embed_documents(texts)
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed_documents(texts)
+        def embed_query(self, text: str) -> list[float]:
+            return embedder.embed_query(text)
 
-    def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_query(text)
+    return EmbeddingsAdapter()
 
 
 def make_client(data_dir: Path, chroma_url: str | None) -> Any:
@@ -63,7 +63,7 @@ class VectorIndex:
         self.name = name
         self.store = Chroma(
             collection_name=name,
-            embedding_function=EmbeddingsAdapter(embedder),
+            embedding_function=embeddings_adapter(embedder),
             client=client,
             collection_metadata={"hnsw:space": "cosine"},
         )
