@@ -11,13 +11,14 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from secbot.config import Settings
-from secbot.db.migrate import upgrade
+from secbot.db.migrate import upgrade_if_needed
 from secbot.db.session import Database
 from secbot.engine.engine import Engine
 from secbot.knowledge.ask import LLM, Asker
@@ -25,9 +26,11 @@ from secbot.knowledge.embeddings import Embedder
 from secbot.knowledge.following import IndexFollower
 from secbot.knowledge.index import KnowledgeIndex, RepairReport
 from secbot.knowledge.index_state import IndexState
-from secbot.knowledge.ingest import IngestReport, sync_folder
 from secbot.knowledge.loading import KnowledgeLoader, LazyAsker, Loaded
-from secbot.registers.sync import SyncReport, sync_knowledge
+
+if TYPE_CHECKING:
+    from secbot.knowledge.ingest import IngestReport
+    from secbot.registers.sync import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +84,7 @@ def open_database(settings: Settings) -> Database:
     url = settings.resolved_database_url
     try:
         db = Database.from_url(url)
-        upgrade(db.engine)
+        upgrade_if_needed(db.engine)
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise ConfigurationError(
             f"SECBOT_DATABASE_URL is not a database URL secbot understands ({error}); "
@@ -121,10 +124,20 @@ def build(
     return App(settings, db, engine, knowledge)
 
 
-def load(db: Database, settings: Settings) -> tuple[SyncReport, IngestReport]:
+def load(db: Database, settings: Settings) -> tuple[SyncReport, IngestReport] | str:
+    """knowledge/ into SQL, unless this database holds it already exactly as it is now."""
+    from secbot.entrypoints.knowledge_stamp import folder_digest, is_loaded, mark_loaded
+    from secbot.knowledge.ingest import sync_folder
+    from secbot.registers.sync import sync_knowledge
+
+    digest = folder_digest(settings.knowledge_dir)
+    if is_loaded(db, digest):
+        return "unchanged"
     with db.transaction() as session:
         registers = sync_knowledge(session, settings.knowledge_dir)
-    return registers, sync_folder(db, settings.knowledge_dir)
+    report = registers, sync_folder(db, settings.knowledge_dir)
+    mark_loaded(db, digest)
+    return report
 
 
 def build_index(db: Database, settings: Settings, embedder: Embedder | None = None) -> Loaded:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import Stemmer
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from secbot.access.chroma import evaluate
 from secbot.knowledge.units import Unit
@@ -81,6 +83,8 @@ class LexicalIndex:
         key = repr(where)
         mask = self._mask_cache.get(key)
         if mask is None:
+            import numpy as np  # not at module level: the engine imports this module at start
+
             mask = np.array(
                 [1.0 if evaluate(where, m) else 0.0 for m in self._metas], dtype=np.float32
             )
