@@ -41,7 +41,7 @@ class KnowledgeIndex:
         self._stamp_current = False
 
     def _units(self) -> list[Unit]:
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return list(all_units(session))
 
     def rebuild(self) -> RepairReport:
@@ -108,7 +108,7 @@ class KnowledgeIndex:
         ids = sorted(set(submission_ids))
         if not ids:
             return
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             units = list(submission_units(session, ids))
         if not units:
             return
