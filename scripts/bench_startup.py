@@ -47,7 +47,7 @@ for _path in (REPO / "src", REPO):
 import httpx  # noqa: E402
 from tests.fakes.telegram_server import FakeTelegramServer  # noqa: E402
 
-QUESTION = "who coordinates maritime security?"
+QUESTION = "What is the common maritime picture for the island chain?"
 TOKEN = "123:startup"
 TARGETS = {"chat_help": 1.5, "ask": 4.0, "serve_ready": 3.0}
 SCENARIOS = ("chat_help", "ask", "serve_ready", "serve_answer")

@@ -5,7 +5,6 @@ not retrieve answer at once (docs/decisions/0013). Admin commands build without 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
@@ -142,17 +141,14 @@ def load(db: Database, settings: Settings) -> tuple[SyncReport, IngestReport] | 
 
 def build_index(db: Database, settings: Settings, embedder: Embedder | None = None) -> Loaded:
     """Open the index, check it against its stamp (repairing only when SQL or knowledge/
-    changed), and load the model, which loads in a thread of its own meanwhile."""
-    import threading
-
+    changed), and load the model. (Not in two threads: two threads importing numpy for the
+    first time can get a half-initialised module.)"""
     from secbot.knowledge.embedder_factory import embedder_identity, make_embedder
     from secbot.knowledge.lexical_index import LexicalIndex
     from secbot.knowledge.retriever import HybridRetriever
     from secbot.knowledge.vector_index import VectorIndex, make_client
 
     embedder = embedder or make_embedder(settings)
-    warming = threading.Thread(target=_warm, args=(embedder,), daemon=True)
-    warming.start()  # imports overlap with opening the index; the model is in before questions
     vector = VectorIndex(make_client(settings.data_dir, settings.chroma_url), embedder)
     state = IndexState(stamp_path(settings), embedder_identity(embedder, settings))
     index = KnowledgeIndex(db, vector, LexicalIndex(), state)
@@ -160,15 +156,9 @@ def build_index(db: Database, settings: Settings, embedder: Embedder | None = No
     follower.start_from_now()
     report: RepairReport = index.start_up()
     log.info("index %s: %s", report.checked, report)
-    warming.join()
-    embedder.embed_query("warm up")  # raises here, in the loader, if the model cannot load
+    embedder.embed_query("warm up")  # the model is in before the first question
     asker = Asker(HybridRetriever(vector, index.lexical, embedder), make_llm(settings))
-    return Loaded(index, asker, follower)
-
-
-def _warm(embedder: Embedder) -> None:
-    with contextlib.suppress(Exception):  # a failure is raised again, in the loader's thread
-        embedder.embed_query("warm up")
+    return Loaded(index, asker, follower, report)
 
 
 def stamp_path(settings: Settings) -> Path:

@@ -19,7 +19,7 @@ from secbot.access.principal import Principal
 from secbot.domain.errors import SecbotError
 from secbot.knowledge.ask import Asker
 from secbot.knowledge.following import IndexFollower
-from secbot.knowledge.index import KnowledgeIndex
+from secbot.knowledge.index import KnowledgeIndex, RepairReport
 from secbot.knowledge.passages import Answer, Passage
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ class Loaded:
     index: KnowledgeIndex
     asker: Asker
     follower: IndexFollower
+    checked: RepairReport | None = None
+    """What the start-up check found: `unchanged`, `repaired` or `rebuilt`, and counts."""
 
 
 class KnowledgeLoader:
@@ -53,6 +55,11 @@ class KnowledgeLoader:
     @property
     def ready(self) -> bool:
         return self._loaded is not None
+
+    @property
+    def started(self) -> bool:
+        """Loaded or loading: False means nothing has touched the index or the model yet."""
+        return self._loaded is not None or self._running is not None
 
     def start(self) -> None:
         """Load in a background thread; does nothing when loaded or already loading."""
