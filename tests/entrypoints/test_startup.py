@@ -9,10 +9,12 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from secbot.config import Settings
 from secbot.db.session import Database
 from secbot.domain.enums import Role
-from secbot.entrypoints.bootstrap import App, build, build_index
+from secbot.entrypoints.bootstrap import App, ConfigurationError, build, build_index
 from secbot.knowledge.embeddings import HashingEmbedder
 from secbot.knowledge.loading import KnowledgeLoader, LazyAsker, Loaded
 from tests.support.paths import KNOWLEDGE
@@ -39,6 +41,12 @@ def test_help_and_whoami_answer_without_the_model(db: Database, tmp_path: Path) 
     assert "Filed BRB-0001" in alice.say("report Go-fast boat landed at a private beach")
     assert not app.knowledge.started, "nothing loaded the index or the model"
     assert not (tmp_path / "var" / "chroma").exists()
+
+
+def test_a_wrong_embeddings_setting_fails_at_start(db: Database, tmp_path: Path) -> None:
+    """The model loads later, but a setting that names no model is one line now."""
+    with pytest.raises(ConfigurationError, match="SECBOT_EMBEDDINGS='bert-please'"):
+        build(settings_for(db, tmp_path, "bert-please"), background=True)
 
 
 def test_a_question_while_loading_waits_and_is_answered(db: Database, tmp_path: Path) -> None:

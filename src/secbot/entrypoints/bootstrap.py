@@ -110,6 +110,8 @@ def build(
         log.info("knowledge loaded: %s", load(db, settings))
     knowledge = None
     if with_index:
+        if embedder is None:
+            check_embeddings(settings)  # the model loads later; a wrong setting fails now
         knowledge = KnowledgeLoader(lambda: build_index(db, settings, embedder))
         db.on_commit(knowledge.on_commit)  # before loading: commits meanwhile are kept
         if not background:
@@ -121,6 +123,18 @@ def build(
         follow=knowledge.follow if knowledge else None,
     )
     return App(settings, db, engine, knowledge)
+
+
+def check_embeddings(settings: Settings) -> None:
+    spec = settings.embeddings.strip()
+    if spec in ("local", "hashing") or Path(spec).is_dir():
+        return
+    if spec.startswith("openai:") and settings.embeddings_base_url:
+        return
+    raise ConfigurationError(
+        f"SECBOT_EMBEDDINGS={spec!r}: use `local`, `hashing`, a sentence-transformers model "
+        "folder, or openai:MODEL with SECBOT_EMBEDDINGS_BASE_URL"
+    )
 
 
 def load(db: Database, settings: Settings) -> tuple[SyncReport, IngestReport] | str:
