@@ -35,6 +35,7 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -146,36 +147,37 @@ def ask(version: Version) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "answered": "[1]" in out}
 
 
-def serve(version: Version, code: str, user: int) -> dict[str, Any]:
-    """Spawn to /healthz with Telegram up; then a member's question, spawn to its reply."""
+def serve(version: Version, telegram: FakeTelegramServer, code: str, user: int) -> dict[str, Any]:
+    """Spawn to /healthz with Telegram up; then a member's question, spawn to its reply. One
+    fake server per version for all runs: update ids must keep growing, as Telegram's do (the
+    inbox drops an update id it has handled before)."""
     port = free_port()
-    with FakeTelegramServer(token=TOKEN) as telegram:
-        extra = {
-            "SECBOT_TELEGRAM_TOKEN": TOKEN,
-            "SECBOT_TELEGRAM_BASE_URL": telegram.url,
-            "SECBOT_HTTP_PORT": str(port),
-            "SECBOT_LOG_LEVEL": "WARNING",
-        }
-        started = time.perf_counter()
-        proc = version.spawn("serve", extra=extra)
+    extra = {
+        "SECBOT_TELEGRAM_TOKEN": TOKEN,
+        "SECBOT_TELEGRAM_BASE_URL": telegram.url,
+        "SECBOT_HTTP_PORT": str(port),
+        "SECBOT_LOG_LEVEL": "WARNING",
+    }
+    started = time.perf_counter()
+    proc = version.spawn("serve", extra=extra)
+    try:
+        ready = wait(lambda: _telegram_up(port), 120)
+        ready_s = time.perf_counter() - started
+        telegram.push_message(user, user, f"/join {code}")
+        wait(lambda: len(telegram.sent(user)) >= 1, 120)
+        telegram.push_message(user, user, f"/ask {QUESTION}")
+        wait(lambda: len(telegram.sent(user)) >= 2, 300)
+        answer_s = time.perf_counter() - started
+        answered = "[1]" in str(telegram.sent(user)[-1].get("text", ""))
+    finally:
+        proc.terminate()
         try:
-            ready = wait(lambda: _telegram_up(port), 120)
-            ready_s = time.perf_counter() - started
-            telegram.push_message(user, user, f"/join {code}")
-            wait(lambda: len(telegram.sent(user)) >= 1, 120)
-            telegram.push_message(user, user, f"/ask {QUESTION}")
-            wait(lambda: len(telegram.sent(user)) >= 2, 300)
-            answer_s = time.perf_counter() - started
-            answered = "[1]" in str(telegram.sent(user)[-1].get("text", ""))
-        finally:
-            proc.terminate()
-            try:
-                _, errors = proc.communicate(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                _, errors = proc.communicate()
-            with (version.data / "serve.log").open("a", encoding="utf-8") as kept:
-                kept.write(errors)
+            _, errors = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, errors = proc.communicate()
+        with (version.data / "serve.log").open("a", encoding="utf-8") as kept:
+            kept.write(errors)
     return {"ready": ready, "seconds": ready_s, "answer_seconds": answer_s, "answered": answered}
 
 
@@ -223,7 +225,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--no-targets", action="store_true", help="report only, exit 0")
     args = parser.parse_args(argv)
     scenarios = [s for s in args.scenarios.split(",") if s]
-    with tempfile.TemporaryDirectory(prefix="secbot-startup-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="secbot-startup-") as tmp, ExitStack() as stack:
+        telegrams = {
+            name: stack.enter_context(FakeTelegramServer(token=TOKEN)) for name in ("old", "new")
+        }
         work = args.work_dir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         versions = [
@@ -264,7 +269,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                 .strip()
                                 .splitlines()[-1]
                             )
-                        result = serve(version, code, user)
+                        result = serve(version, telegrams[version.name], code, user)
                         samples[version.name]["serve_ready"].append(result)
                         if "serve_answer" in scenarios:
                             samples[version.name]["serve_answer"].append(
