@@ -80,6 +80,13 @@ class KnowledgeLoader:
             raise KnowledgeUnavailable(UNAVAILABLE) from self.error
         return self._loaded
 
+    def settle(self, timeout: float) -> None:
+        """Let a background load finish before the process exits: a daemon thread stopped in
+        the middle of importing an extension module can crash the interpreter's shutdown."""
+        running = self._running
+        if running is not None:
+            running.wait(timeout)
+
     def load_now(self) -> Loaded:
         """Load in this thread and let a failure surface as itself (start-up errors)."""
         try:

@@ -40,6 +40,8 @@ def _console(application: App, name: str, group: str | None = None) -> None:
         application.knowledge.start()
     console = ConsoleChat(application.engine, name, chat=group)
     console.run(sys.stdin, sys.stdout, prompt=interactive)
+    if application.knowledge is not None:
+        application.knowledge.settle(30)
 
 
 def _json_logs(level: str) -> None:
@@ -94,6 +96,9 @@ def serve() -> None:
         except ValueError as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(2) from None
+        finally:
+            if application.knowledge is not None:
+                application.knowledge.settle(10)
         return
     _first_run_hint(application)
     _console(application, "you")
