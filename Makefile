@@ -43,3 +43,4 @@ bench: install
 	$(BIN)/python scripts/bench_retrieval.py
 	$(BIN)/python scripts/bench_alerts.py
 	$(BIN)/python scripts/bench_chaos.py
+	$(BIN)/python scripts/bench_startup.py

@@ -1,7 +1,9 @@
-"""Shared fixtures: a migrated database per test, on SQLite and (when configured) PostgreSQL.
+"""Shared fixtures: a migrated database per test, on SQLite and on PostgreSQL.
 
-PostgreSQL runs get a schema of their own per pytest session, so parallel runs on one server
-never see each other's rows.
+PostgreSQL is SECBOT_TEST_DATABASE_URL when set (set it empty for SQLite only), else the local
+server on 127.0.0.1:5432 when one answers there, so a plain `make test` runs both. PostgreSQL
+runs get a schema of their own per pytest session, so parallel runs on one server never see
+each other's rows.
 """
 
 from __future__ import annotations
@@ -26,7 +28,33 @@ from tests.support.apps import indexed_app
 from tests.support.paths import KNOWLEDGE
 from tests.support.world import World
 
-PG_URL = os.environ.get("SECBOT_TEST_DATABASE_URL")
+LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _local_pg_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _pg_url() -> tuple[str | None, str]:
+    """The URL to test against, or None and why not (shown with the skipped tests)."""
+    configured = os.environ.get("SECBOT_TEST_DATABASE_URL")
+    if configured is not None:
+        if configured:
+            return configured, ""
+        return None, "SECBOT_TEST_DATABASE_URL is set empty (SQLite only)"
+    if _local_pg_answers():
+        return LOCAL_PG, ""
+    return None, (
+        "no PostgreSQL answered on 127.0.0.1:5432 and SECBOT_TEST_DATABASE_URL is not set "
+        "(.ci/run starts the server)"
+    )
+
+
+PG_URL, PG_MISSING = _pg_url()
 
 settings.register_profile(
     "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -80,7 +108,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_schema_url() -> Iterator[str]:
     if not PG_URL:
-        pytest.skip("PostgreSQL tests need SECBOT_TEST_DATABASE_URL (.ci/run sets it)")
+        pytest.skip(f"PostgreSQL tests skipped: {PG_MISSING}")
     if not _pg_available():
         pytest.skip(f"PostgreSQL at {PG_URL} is not reachable")
     schema = f"secbot_test_{uuid.uuid4().hex[:10]}"

@@ -4,12 +4,12 @@ and a SIGKILL restart of the real `secbot serve` process, on SQLite (about 30 se
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.bench.scripts import load_script
+from tests.conftest import PG_MISSING, PG_URL
 
 
 @pytest.mark.slow
@@ -57,9 +57,9 @@ def test_bench_alerts_smoke(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_two_dispatch_processes_on_postgresql_send_nothing_twice(tmp_path: Path) -> None:
-    pg_url = os.environ.get("SECBOT_TEST_DATABASE_URL")
+    pg_url = PG_URL
     if not pg_url:
-        pytest.skip("needs PostgreSQL: SECBOT_TEST_DATABASE_URL is not set (.ci/run sets it)")
+        pytest.skip(f"needs PostgreSQL: {PG_MISSING}")
     out = tmp_path / "alerts.json"
     load_script("bench_alerts").main(
         [

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from secbot.entrypoints.cli import app
-from tests.support.cli import chat, cli, cli_fails, runner
+from tests.support.cli import chat, cli, cli_fails, invoke
 
 
 def test_states_invites_members_audit(env: dict[str, str]) -> None:
@@ -47,9 +46,8 @@ def test_invite_validity_reads_as_text_and_bad_hours_are_refused(env: dict[str, 
     out = cli("admin", "invite", "create", "--role", "secretariat", "--hours", "30")
     assert "valid for 1 day and 6 hours, until" in out
     for hours in ("0", "-1", "100000"):
-        result = runner.invoke(
-            app,
-            ["admin", "invite", "create", "--role", "delegate", "--state", "BRB", "--hours", hours],
+        result = invoke(
+            ["admin", "invite", "create", "--role", "delegate", "--state", "BRB", "--hours", hours]
         )
         assert result.exit_code == 2, (hours, result.output)
         assert "--hours must be a whole number of hours from 1" in result.output

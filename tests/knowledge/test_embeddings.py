@@ -65,9 +65,8 @@ def test_local_dimension_is_read_without_loading_the_model() -> None:
 def test_local_embedder_ranks_a_paraphrase_above_an_unrelated_sentence() -> None:
     embedder = LocalEmbedder()
     query = embedder.embed_query("Which groups outside government should take part?")
-    assert os.environ["HF_HUB_OFFLINE"] == "1"
-    assert os.environ["TRANSFORMERS_OFFLINE"] == "1"
-    assert "sentence_transformers" in sys.modules
+    assert embedder._model is None, "a question is embedded without sentence-transformers"
+    assert embedder._quick_encoder is not None
     assert len(query) == embedder.dimension == 384
     assert math.isclose(norm(query), 1.0, rel_tol=1e-4)
     paraphrase, unrelated = embedder.embed_documents(
@@ -77,3 +76,24 @@ def test_local_embedder_ranks_a_paraphrase_above_an_unrelated_sentence() -> None
         ]
     )
     assert dot(query, paraphrase) > dot(query, unrelated) + 0.1
+
+
+@pytest.mark.slow
+def test_the_numpy_encoder_gives_sentence_transformers_vectors() -> None:
+    """Questions go through the numpy encoder, index builds through sentence-transformers:
+    both must put a text at the same point, or questions would miss what was indexed."""
+    embedder = LocalEmbedder()
+    texts = [
+        "Which groups outside government should take part?",
+        "Go-fast boat with suspected cocaine landed at a private beach. " * 40,  # truncated
+        "a",
+        "Ash fall from the volcano closed the airport for two days.",
+    ]
+    quick = embedder.embed_documents(texts)
+    assert embedder._model is None
+    bulk = embedder.embed_documents(texts * 3)  # more than QUICK_TEXTS: sentence-transformers
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    assert os.environ["TRANSFORMERS_OFFLINE"] == "1"
+    assert "sentence_transformers" in sys.modules and embedder._model is not None
+    for fast, reference in zip(quick, bulk, strict=False):
+        assert max(abs(a - b) for a, b in zip(fast, reference, strict=True)) < 1e-5

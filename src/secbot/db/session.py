@@ -26,8 +26,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(connection: Any) -> None:
     """IMMEDIATE takes the write lock up front, so two writers queue (busy_timeout) instead of
-    failing when both try to upgrade a read lock."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    failing when both try to upgrade a read lock. `Database.reading` asks for DEFERRED."""
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(url: str) -> Engine:
@@ -119,6 +120,15 @@ class Database:
         """Commit when the block ends normally, roll back on any exception."""
         with self._factory() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite it takes no write lock (WAL readers never
+        wait), so the index can load while a question waiting for it holds its transaction."""
+        with self.engine.connect() as connection:
+            connection.execution_options(sqlite_begin="DEFERRED")
+            with Session(bind=connection) as session:  # closing it rolls back: nothing written
+                yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,26 +1,35 @@
-"""Builds the application from Settings: database (migrated), knowledge loaded, index repaired,
-engine ready. Admin commands build without the index, so they start in a second."""
+"""Builds the application from Settings: database (migrated), knowledge loaded, engine ready.
+The retrieval side (index check, model) is a KnowledgeLoader: loaded here by default, or later
+(`background=True`: the caller starts it, or the first question loads it), so that verbs that do
+not retrieve answer at once (docs/decisions/0013). Admin commands build without the index."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from secbot.config import Settings
-from secbot.db.migrate import upgrade
+from secbot.db.migrate import upgrade_if_needed
 from secbot.db.session import Database
 from secbot.engine.engine import Engine
 from secbot.knowledge.ask import LLM, Asker
 from secbot.knowledge.embeddings import Embedder
 from secbot.knowledge.following import IndexFollower
 from secbot.knowledge.index import KnowledgeIndex, RepairReport
-from secbot.knowledge.ingest import IngestReport, sync_folder
-from secbot.registers.sync import SyncReport, sync_knowledge
+from secbot.knowledge.index_state import IndexState
+from secbot.knowledge.loading import KnowledgeLoader, LazyAsker, Loaded
+
+if TYPE_CHECKING:
+    from secbot.knowledge.ingest import IngestReport
+    from secbot.registers.sync import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +39,16 @@ class App:
     settings: Settings
     db: Database
     engine: Engine
-    index: KnowledgeIndex | None = None
-    asker: Asker | None = None
+    knowledge: KnowledgeLoader | None = None
+
+    @property
+    def index(self) -> KnowledgeIndex | None:
+        """The retrieval index, waiting for it to load if need be."""
+        return self.knowledge.wait().index if self.knowledge is not None else None
+
+    @property
+    def asker(self) -> Asker | None:
+        return self.knowledge.wait().asker if self.knowledge is not None else None
 
 
 class ConfigurationError(Exception):
@@ -66,7 +83,7 @@ def open_database(settings: Settings) -> Database:
     url = settings.resolved_database_url
     try:
         db = Database.from_url(url)
-        upgrade(db.engine)
+        upgrade_if_needed(db.engine)
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise ConfigurationError(
             f"SECBOT_DATABASE_URL is not a database URL secbot understands ({error}); "
@@ -85,48 +102,85 @@ def build(
     load_knowledge: bool = True,
     with_index: bool = True,
     embedder: Embedder | None = None,
+    background: bool = False,
 ) -> App:
     settings = settings or load_settings()
     db = open_database(settings)
     if load_knowledge:
         log.info("knowledge loaded: %s", load(db, settings))
-    index = asker = follower = None
+    knowledge = None
     if with_index:
-        index, asker, follower = build_index(db, settings, embedder)
+        if embedder is None:
+            check_embeddings(settings)  # the model loads later; a wrong setting fails now
+        knowledge = KnowledgeLoader(lambda: build_index(db, settings, embedder))
+        db.on_commit(knowledge.on_commit)  # before loading: commits meanwhile are kept
+        if not background:
+            knowledge.load_now()
     engine = Engine(
         db,
         max_chars=settings.max_text_chars,
-        asker=asker,
-        follow=follower.follow if follower else None,
+        asker=LazyAsker(knowledge) if knowledge else None,
+        follow=knowledge.follow if knowledge else None,
     )
-    return App(settings, db, engine, index, asker)
+    return App(settings, db, engine, knowledge)
 
 
-def load(db: Database, settings: Settings) -> tuple[SyncReport, IngestReport]:
+def check_embeddings(settings: Settings) -> None:
+    spec = settings.embeddings.strip()
+    if spec in ("local", "hashing") or Path(spec).is_dir():
+        return
+    if spec.startswith("openai:") and settings.embeddings_base_url:
+        return
+    raise ConfigurationError(
+        f"SECBOT_EMBEDDINGS={spec!r}: use `local`, `hashing`, a sentence-transformers model "
+        "folder, or openai:MODEL with SECBOT_EMBEDDINGS_BASE_URL"
+    )
+
+
+def load(db: Database, settings: Settings) -> tuple[SyncReport, IngestReport] | str:
+    """knowledge/ into SQL, unless this database holds it already exactly as it is now."""
+    from secbot.entrypoints.knowledge_stamp import folder_digest, is_loaded, mark_loaded
+    from secbot.knowledge.ingest import sync_folder
+    from secbot.registers.sync import sync_knowledge
+
+    digest = folder_digest(settings.knowledge_dir)
+    if is_loaded(db, digest):
+        return "unchanged"
     with db.transaction() as session:
         registers = sync_knowledge(session, settings.knowledge_dir)
-    return registers, sync_folder(db, settings.knowledge_dir)
+    report = registers, sync_folder(db, settings.knowledge_dir)
+    mark_loaded(db, digest)
+    return report
 
 
-def build_index(
-    db: Database, settings: Settings, embedder: Embedder | None = None
-) -> tuple[KnowledgeIndex, Asker, IndexFollower]:
-    from secbot.knowledge.embedder_factory import make_embedder
+def build_index(db: Database, settings: Settings, embedder: Embedder | None = None) -> Loaded:
+    """Open the index, check it against its stamp (repairing only when SQL or knowledge/
+    changed), and load the model. (Not in two threads: two threads importing numpy for the
+    first time can get a half-initialised module.)"""
+    from secbot.knowledge.embedder_factory import embedder_identity, make_embedder
     from secbot.knowledge.lexical_index import LexicalIndex
     from secbot.knowledge.retriever import HybridRetriever
     from secbot.knowledge.vector_index import VectorIndex, make_client
 
     embedder = embedder or make_embedder(settings)
     vector = VectorIndex(make_client(settings.data_dir, settings.chroma_url), embedder)
-    index = KnowledgeIndex(db, vector, LexicalIndex())
+    state = IndexState(stamp_path(settings), embedder_identity(embedder, settings))
+    index = KnowledgeIndex(db, vector, LexicalIndex(), state)
     follower = IndexFollower(db, index)
     follower.start_from_now()
-    report: RepairReport = index.repair()
-    log.info("index repaired: %s", report)
-    db.on_commit(index.on_commit)
-    embedder.embed_query("warm up")  # load the model now, not on a delegate's first question
+    report: RepairReport = index.start_up()
+    log.info("index %s: %s", report.checked, report)
+    embedder.embed_query("warm up")  # the model is in before the first question
     asker = Asker(HybridRetriever(vector, index.lexical, embedder), make_llm(settings))
-    return index, asker, follower
+    return Loaded(index, asker, follower, report)
+
+
+def stamp_path(settings: Settings) -> Path:
+    """Beside the embedded index (deleting the index deletes its stamp); per server URL."""
+    if not settings.chroma_url:
+        return settings.data_dir / "chroma" / "secbot-index-stamp.json"
+    key = hashlib.sha256(settings.chroma_url.encode()).hexdigest()[:12]
+    return settings.data_dir / f"secbot-index-stamp-{key}.json"
 
 
 def make_llm(settings: Settings) -> LLM | None:

@@ -172,6 +172,8 @@ async def serve(
     dispatching = (
         asyncio.create_task(run_dispatcher(dispatcher, dispatch_stop)) if dispatcher else None
     )
+    if app.knowledge is not None:
+        app.knowledge.start()  # after the transports: questions wait for it, nothing else does
     if ready is not None:
         await ready({"port": http.bound_port, "status": status})
     await stop.wait()

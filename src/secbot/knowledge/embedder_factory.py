@@ -41,6 +41,16 @@ class OpenAIEmbedder:
         return self.embed_documents([text])[0]
 
 
+def embedder_identity(embedder: Embedder, settings: Settings) -> str:
+    """What the stored vectors were made with: another identity means re-embedding them all.
+    Read without loading the model."""
+    if isinstance(embedder, LocalEmbedder):
+        return f"local:{embedder.model_path}:{embedder.dimension}"
+    if isinstance(embedder, OpenAIEmbedder):
+        return f"openai:{embedder.model}:{settings.embeddings_base_url}"
+    return f"{type(embedder).__name__}:{embedder.dimension}"
+
+
 def make_embedder(settings: Settings) -> Embedder:
     spec = settings.embeddings.strip()
     if spec == "hashing":  # no model at all: for tests and quick demos, not for meaning

@@ -33,7 +33,7 @@ class IndexFollower:
 
     def start_from_now(self) -> None:
         """At start the index was repaired from SQL: earlier changes are in it already."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             self.highest = int(
                 session.scalar(select(IndexChange.id).order_by(IndexChange.id.desc()).limit(1)) or 0
             )
@@ -42,7 +42,7 @@ class IndexFollower:
         """Refresh what changed since the last look; the number of submissions refreshed."""
         with self._lock:
             floor = max(0, self.highest - LOOKBACK)
-            with self.db.transaction() as session:
+            with self.db.reading() as session:
                 rows = list(
                     session.execute(
                         select(IndexChange.id, IndexChange.submission_id).where(

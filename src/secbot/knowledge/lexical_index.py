@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import Stemmer
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from secbot.access.chroma import evaluate
 from secbot.knowledge.units import Unit
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 _STEMMER: Any = Stemmer.Stemmer("english")  # "trafficking" should match "traffickers"
 
 
@@ -66,7 +67,7 @@ class LexicalIndex:
 
     def _ensure(self) -> Any:
         if self._model is None:
-            import bm25s
+            bm25s = _bm25s()
 
             self._order = list(self._units)
             corpus = [self._units[i].text for i in self._order]
@@ -82,6 +83,8 @@ class LexicalIndex:
         key = repr(where)
         mask = self._mask_cache.get(key)
         if mask is None:
+            import numpy as np  # not at module level: the engine imports this module at start
+
             mask = np.array(
                 [1.0 if evaluate(where, m) else 0.0 for m in self._metas], dtype=np.float32
             )
@@ -92,7 +95,7 @@ class LexicalIndex:
 
     def search(self, query: str, k: int, where: dict[str, Any]) -> list[tuple[str, float]]:
         """(id, BM25 score), best first, zero-score and filtered-out units dropped."""
-        import bm25s
+        bm25s = _bm25s()
 
         with self._lock:
             model = self._ensure()
@@ -123,6 +126,15 @@ class LexicalIndex:
 
     def get(self, unit_id: str) -> Unit | None:
         return self._units.get(unit_id)
+
+
+def _bm25s() -> Any:
+    """bm25s sets its own logger to DEBUG when imported (its "Building index" lines reached the
+    chat): quieten it after the import, not before."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 
 def _stem_many(words: list[str]) -> list[str]:

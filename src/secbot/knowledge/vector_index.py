@@ -1,4 +1,4 @@
-"""The dense side of retrieval: a Chroma collection driven through langchain-chroma.
+"""The dense side of retrieval: a Chroma collection (cosine space).
 
 Embedded `PersistentClient` under the data dir by default, a Chroma server when a URL is given.
 Vectors are always computed by our own embedder (chromadb's default embedding function would try
@@ -13,26 +13,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from langchain_core.embeddings import Embeddings
-
 from secbot.knowledge.embeddings import Embedder
 from secbot.knowledge.units import Unit
 
 COLLECTION = "secbot_knowledge"
 BATCH = 256
-
-
-class EmbeddingsAdapter(Embeddings):
-    """Presents our Embedder to LangChain."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed_documents(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_query(text)
 
 
 def make_client(data_dir: Path, chroma_url: str | None) -> Any:
@@ -55,22 +40,20 @@ def make_client(data_dir: Path, chroma_url: str | None) -> Any:
 
 
 class VectorIndex:
-    def __init__(self, client: Any, embedder: Embedder, name: str = COLLECTION) -> None:
-        from langchain_chroma import Chroma
+    """The Chroma collection, driven directly: the same collection langchain-chroma made
+    (no embedding function, cosine space), without importing LangChain on the start-up path
+    (over a second; docs/decisions/0013)."""
 
+    def __init__(self, client: Any, embedder: Embedder, name: str = COLLECTION) -> None:
         self.client = client
         self.embedder = embedder
         self.name = name
-        self.store = Chroma(
-            collection_name=name,
-            embedding_function=EmbeddingsAdapter(embedder),
-            client=client,
-            collection_metadata={"hnsw:space": "cosine"},
-        )
+        self.collection: Any = self._open()
 
-    @property
-    def collection(self) -> Any:
-        return self.store._collection
+    def _open(self) -> Any:
+        return self.client.get_or_create_collection(
+            name=self.name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
 
     def upsert(
         self, units: Sequence[Unit], vectors: Sequence[Sequence[float]] | None = None
@@ -131,13 +114,23 @@ class VectorIndex:
         """(id, cosine similarity, metadata, text), best first, only among units `where` allows."""
         if self.count() == 0:
             return []
-        results = self.store.similarity_search_by_vector_with_relevance_scores(
-            list(vector), k=k, filter=where
+        got = self.collection.query(
+            query_embeddings=[list(vector)],
+            n_results=k,
+            where=where,
+            include=["metadatas", "documents", "distances"],
         )
-        hits = []
-        for doc, distance in results:
-            hits.append((str(doc.id), 1.0 - float(distance), dict(doc.metadata), doc.page_content))
-        return hits
+        return [
+            (str(id_), 1.0 - float(distance), dict(meta or {}), doc or "")
+            for id_, meta, doc, distance in zip(
+                got["ids"][0],
+                got["metadatas"][0],
+                got["documents"][0],
+                got["distances"][0],
+                strict=True,
+            )
+        ]
 
     def reset(self) -> None:
-        self.store.reset_collection()
+        self.client.delete_collection(self.name)
+        self.collection = self._open()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,11 +22,22 @@ OPERATOR = Principal(SECRETARIAT, Role.SECRETARIAT, Place.direct(), label=CLI_AC
 """The command line acts for the secretariat (it runs on the server, as its operator)."""
 
 
-def load_app(*, with_index: bool = False) -> App:
-    """The app, or one line on what is misconfigured and exit code 2 (never a traceback)."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+def quiet_logging(level: int | str = logging.WARNING) -> None:
+    """Log lines go to stderr, never into a conversation on stdout, and the level is set on
+    the handler: a library that sets its own logger to DEBUG (bm25s does, on import) still
+    prints nothing below `level`."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+def load_app(*, with_index: bool = False, background: bool = False) -> App:
+    """The app, or one line on what is misconfigured and exit code 2 (never a traceback).
+    `background`: the retrieval side loads later (started by the caller, or on first need)."""
+    quiet_logging()
     try:
-        return build(load_settings(), with_index=with_index)
+        return build(load_settings(), with_index=with_index, background=background)
     except ConfigurationError as error:
         raise fail(f"Configuration error: {error}", 2) from None
     except KnowledgeFileError as error:

@@ -15,8 +15,6 @@ from secbot.entrypoints.bootstrap import build
 from secbot.entrypoints.cli.app import app, index_cli
 from secbot.entrypoints.cli.common import load_app
 from secbot.identity import accounts
-from secbot.knowledge import ingest
-from secbot.knowledge.documents import DocumentError
 from secbot.knowledge.passages import Answer
 from secbot.transports.console_rooms import PLATFORM
 
@@ -64,6 +62,10 @@ def ingest_cmd(
     remove_: Annotated[bool, typer.Option("--remove", help="take these documents out")] = False,
 ) -> None:
     """Add documents to the regional knowledge (idempotent), then update the index."""
+    from secbot.entrypoints import knowledge_stamp
+    from secbot.knowledge import ingest
+    from secbot.knowledge.documents import DocumentError
+
     application = load_app(with_index=True)
     assert application.index is not None
 
@@ -79,6 +81,7 @@ def ingest_cmd(
     except DocumentError as error:
         typer.echo(f"{error.path}: {error.message}", err=True)
         raise typer.Exit(1) from None
+    knowledge_stamp.forget(application.db)  # a removed knowledge/ file comes back at start
     repaired = application.index.repair()
     for label, names in (
         ("added", report.added),
@@ -121,7 +124,7 @@ def eval_cmd(
     import dataclasses
     import tempfile
 
-    from secbot.knowledge import evaluation
+    from secbot.knowledge import evaluation, ingest
 
     with tempfile.TemporaryDirectory(prefix="secbot-eval-") as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=None, chroma_url=None)

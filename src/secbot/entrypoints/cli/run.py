@@ -28,28 +28,36 @@ def chat(
     group: Annotated[str | None, typer.Option(help="talk in this console group chat id")] = None,
 ) -> None:
     """A chat session on standard input and output (works in a pipe)."""
-    application = load_app(with_index=True)
-    console = _console(application, as_, group)
-    console.run(sys.stdin, sys.stdout, prompt=sys.stdin.isatty())
+    application = load_app(with_index=True, background=True)
+    _console(application, as_, group)
 
 
-def _console(application: App, name: str, group: str | None = None) -> ConsoleChat:
-    """A console session that keeps its buttons and shows the alerts its chat receives."""
+def _console(application: App, name: str, group: str | None = None) -> None:
+    """A console session that keeps its buttons and shows the alerts its chat receives. At a
+    terminal the model loads while the person types; in a pipe, on the first question (a piped
+    `help` then never pays for it). Either way a question waits for it."""
     from secbot.entrypoints.dispatch import console_deliverer
 
-    return ConsoleChat(
+    interactive = sys.stdin.isatty()
+    if interactive and application.knowledge is not None:
+        application.knowledge.start()
+    console = ConsoleChat(
         application.engine,
         name,
         chat=group,
         data_dir=application.settings.data_dir,
         deliver=console_deliverer(application.settings, application.db),
     )
+    console.run(sys.stdin, sys.stdout, prompt=interactive)
+    if application.knowledge is not None:
+        application.knowledge.settle(30)
 
 
 def _json_logs(level: str) -> None:
     from secbot.entrypoints.serve import JsonFormatter
 
     handler = logging.StreamHandler()
+    handler.setLevel(level)  # libraries that set their own loggers to DEBUG stay quiet
     handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
 
@@ -85,7 +93,7 @@ def dispatch() -> None:
 @app.command()
 def serve() -> None:
     """Run the bot. With no platform token configured, this is a console chat."""
-    application = load_app(with_index=True)
+    application = load_app(with_index=True, background=True)
     if application.settings.has_platform:
         import asyncio
 
@@ -97,10 +105,12 @@ def serve() -> None:
         except ValueError as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(2) from None
+        finally:
+            if application.knowledge is not None:
+                application.knowledge.settle(10)
         return
     _first_run_hint(application)
-    console = _console(application, "you")
-    console.run(sys.stdin, sys.stdout, prompt=sys.stdin.isatty())
+    _console(application, "you")
 
 
 def _first_run_hint(application: App) -> None:
