@@ -7,11 +7,7 @@ from secbot.engine.context import Context
 from secbot.engine.messages import Reply
 from secbot.engine.verbs import registers
 from secbot.knowledge.ask import listing
-
-UNAVAILABLE = (
-    "The answer index is not available right now. Meanwhile `objectives`, `threats` and "
-    "`contacts` work as usual."
-)
+from secbot.knowledge.loading import UNAVAILABLE
 
 
 def ask(ctx: Context, args: str) -> list[Reply]:
