@@ -31,10 +31,12 @@ from secbot.domain.enums import AudienceKind
 QUOTE_WORDS = 8
 _REFERENCE = re.compile(
     r"(?<![A-Za-z0-9])([A-Zl]{3})"  # a state code in skeleton form (I folds to l)
-    r"(?:-[^A-Za-z0-9]{0,2}([Ol0-9]{1,7})"  # with a dash, any number: JAM-7
+    r"(?:(?:-[^A-Za-z0-9]{0,2}([Ol0-9]{1,7})"  # with a dash, any number: JAM-7
     r"|[^A-Za-z0-9]{0,3}([Ol0-9]{4,7})"  # otherwise, an id's four digits: JAM 0001
     r"|[^A-Za-z0-9]{0,3}T([Ol0-9]{1,7}))"  # a register entry, any separator: JAM-T01, JAM T1
     r"(?![0-9])"
+    # and every spelling the chat itself opens as an id (domain.ids): JAM 7, jam7, JAM - 7
+    r"|(?:\s*[-_.]\s*|\s+)?(T?)([Ol0-9]{1,6})(?![A-Za-z0-9]))"
 )
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u2043\u30fc]")
 _WORD = re.compile(r"\w+")
@@ -69,8 +71,9 @@ def referenced_ids(text: str, state_codes: Iterable[str]) -> list[str]:
     found: list[str] = []
     for match in _REFERENCE.finditer(skeleton(text)):
         code = codes.get(match.group(1))
-        digits = match.group(2) or match.group(3)
-        entry = match.group(4)
+        lenient = match.group(6)
+        digits = match.group(2) or match.group(3) or (lenient if not match.group(5) else None)
+        entry = match.group(4) or (lenient if match.group(5) else None)
         if code is not None and (digits or entry):
             if entry:
                 canonical = f"{code}-T{_number(entry):02d}"
