@@ -48,10 +48,17 @@ def _checker() -> icu.SpoofChecker:
 
 
 def visible_form(text: str) -> str:
-    """What a reader sees: compatibility forms folded (NFKC), dashes made one dash, and the
-    characters that show nothing (joiners, soft hyphens, format marks) removed."""
+    """What a reader sees: compatibility forms folded (NFKC), dashes made one dash, digits of
+    any script made ASCII, and the characters that show nothing (joiners, soft hyphens, format
+    marks) removed."""
     text = _DASHES.sub("-", unicodedata.normalize("NFKC", text))
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return "".join(_ascii_digit(ch) for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def _ascii_digit(ch: str) -> str:
+    """A decimal digit of any script as its ASCII digit (the chat reads `BRB-१` as BRB-0001;
+    the skeleton would make Devanagari one an Arabic-Indic nine)."""
+    return str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch
 
 
 def skeleton(text: str) -> str:
