@@ -6,6 +6,9 @@ A test that pins a finding fails until its fix; the others pin attacks that held
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -16,7 +19,7 @@ from secbot.db.types import utcnow
 from secbot.domain.enums import Role
 from secbot.domain.errors import FormErrors
 from secbot.engine.forgiving import usable_verbs
-from secbot.transports.console_rooms import file_name
+from secbot.transports.console_rooms import Mailboxes, file_name
 from tests.support.secrets import SECRET, ids, leaked
 from tests.support.world import Chat, World
 
@@ -396,3 +399,20 @@ def test_quoting_check_sees_an_id_written_with_other_scripts_digits(
     """The chat reads any decimal digit (`BRB-१`, Devanagari one, opens BRB-0001); the TR39
     skeleton folds Devanagari 1 to an Arabic-Indic 9, which the check did not read as a digit."""
     _refused_in_an_alert(db, written)
+
+
+def test_a_direct_console_session_never_reads_a_rooms_mailbox(world: World, tmp_path: Path) -> None:
+    """A direct session's chat id is the account name, so `secbot chat --as jam` read the
+    mailbox of a room registered as `jam` (for JAM only) and showed its alerts in a DM."""
+    from secbot.transports.console import ConsoleChat
+
+    world.register_group("jam", "JAM")
+    room = Mailboxes(tmp_path)
+    room.root.mkdir(parents=True)
+    line = {"delivery": 1, "text": "⚠ ALERT A-1 JAM only: convoy route", "ack": "/ack A-1"}
+    room.path("jam").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    assert world.engine is not None
+    direct = ConsoleChat(world.engine, "jam", data_dir=tmp_path)
+    assert "convoy" not in direct.arrivals()
+    in_room = ConsoleChat(world.engine, "bob", chat="jam", data_dir=tmp_path)
+    assert "convoy" in in_room.arrivals()  # the room's own sessions still see it
