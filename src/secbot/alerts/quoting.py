@@ -81,11 +81,12 @@ def referenced_ids(text: str, state_codes: Iterable[str]) -> list[str]:
         lenient = match.group(6)
         digits = match.group(2) or match.group(3) or (lenient if not match.group(5) else None)
         entry = match.group(4) or (lenient if match.group(5) else None)
-        if code is not None and (digits or entry):
+        number = entry or digits
+        if code is not None and number:
             if entry:
-                canonical = f"{code}-T{_number(entry):02d}"
+                canonical = f"{code}-T{_number(number):02d}"
             else:
-                canonical = f"{code}-{_number(digits):04d}"
+                canonical = f"{code}-{_number(number):04d}"
             if canonical not in found:
                 found.append(canonical)
     return found
