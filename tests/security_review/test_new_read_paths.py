@@ -416,3 +416,32 @@ def test_a_direct_console_session_never_reads_a_rooms_mailbox(world: World, tmp_
     assert "convoy" not in direct.arrivals()
     in_room = ConsoleChat(world.engine, "bob", chat="jam", data_dir=tmp_path)
     assert "convoy" in in_room.arrivals()  # the room's own sessions still see it
+
+
+def test_more_continues_a_list_in_the_room_it_was_started_in_only(world: World) -> None:
+    alice, bob = _planted(world)
+    world.register_group("g-other", "BRB,JAM")
+    _many_shared(world, alice, 21)
+    room = bob.in_group(ROOM)
+    assert "Showing 1–20 of 21" in room.say("/reports")
+    assert "no list to continue" in bob.in_group("g-other").say("/more")
+    assert "no list to continue" in bob.say("more")  # nor in the DM
+    assert "Showing 21–21 of 21" in room.say("/more")
+
+
+def test_a_share_target_that_is_only_filler_shares_with_nobody(world: World) -> None:
+    alice, _bob = _planted(world)
+    for target in ("the", "and", "of", "islands", "republic", "&", "st.", "saint"):
+        alice.say(f"share BRB-0001 {target}")
+    with world.db.transaction() as session:
+        assert list(session.scalars(select(Share))) == []
+
+
+def test_did_you_mean_in_a_room_offers_only_what_the_room_may_run(world: World) -> None:
+    alice, _bob = _planted(world)
+    room = alice.in_group(ROOM)
+    text, buttons = _answer(room, "/incidnt BRB-0001")
+    assert "Kestrel" not in text and "Zephyrine" not in text
+    pressed = room.send("", payload=buttons[0][1]) if buttons else []
+    shown = "\n".join(r.text for r in pressed)
+    assert "Kestrel" not in shown and "Zephyrine" not in shown, shown
