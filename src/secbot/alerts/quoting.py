@@ -3,8 +3,10 @@ audience may read.
 
 - A report id counts however it is written: NFKC-normalised, invisible characters removed,
   confusable letters folded by Unicode's TR39 skeleton (ICU's SpoofChecker), with any
-  separator or none (`JAM-0001`, `JAM 0001`, `JAM0001`, a Cyrillic `JАM-0001`). An id may be
-  quoted only if a room holding every party could see it: shared with all, CLEAR or GREEN.
+  separator or none (`JAM-0001`, `JAM 0001`, `JAM0001`, a Cyrillic `JАM-0001`), and in
+  every short spelling the chat itself opens (`JAM 7`, `jam7`, `JAM - 7`, any script's
+  digits). An id may be quoted only if a room holding every party could see it: shared
+  with all, CLEAR or GREEN.
   Unknown ids and private ids get the same answer, so the check reveals nothing.
 - A run of QUOTE_WORDS words copied from a submission that some party of the audience may not
   read is refused, so the text of a report shared only with the secretariat cannot be pasted
