@@ -445,3 +445,18 @@ def test_did_you_mean_in_a_room_offers_only_what_the_room_may_run(world: World) 
     pressed = room.send("", payload=buttons[0][1]) if buttons else []
     shown = "\n".join(r.text for r in pressed)
     assert "Kestrel" not in shown and "Zephyrine" not in shown, shown
+
+
+@pytest.mark.parametrize("typed", ["BRB-00011", "brb 00011", "BRB-000011"])
+def test_a_padded_id_with_an_extra_digit_shares_no_other_report(world: World, typed: str) -> None:
+    """`BRB-00011` is BRB-0001 with a stray digit as much as it is BRB-0011: reading it as
+    BRB-0011 shared a report the owner did not name. A number longer than an id's four digits
+    must not start with 0."""
+    alice, _bob = _planted(world)
+    for i in range(2, 12):
+        alice.say(f"report Private note number {i}")
+    reply = alice.say(f"share {typed} JAM")
+    assert "is not a report id" in reply, reply
+    with world.db.transaction() as session:
+        assert list(session.scalars(select(Share))) == []
+    assert "Shared BRB-0011 with JAM" in alice.say("share BRB-11 JAM")  # a plain number works
