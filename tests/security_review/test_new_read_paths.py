@@ -460,3 +460,26 @@ def test_a_padded_id_with_an_extra_digit_shares_no_other_report(world: World, ty
     with world.db.transaction() as session:
         assert list(session.scalars(select(Share))) == []
     assert "Shared BRB-0011 with JAM" in alice.say("share BRB-11 JAM")  # a plain number works
+
+
+@pytest.mark.parametrize("typed", ["BRB-0001", "brb 1", "BRB-T1", "/more reports 0", "reports"])
+def test_a_secretariat_admin_opens_no_submission_by_any_spelling(world: World, typed: str) -> None:
+    alice, _bob = _planted(world)
+    alice.say("share BRB-0001 secretariat")
+    alice.say("share BRB-T01 secretariat")
+    admin = world.member("ada", Role.SECRETARIAT_ADMIN)
+    sam = world.member("sam", Role.SECRETARIAT)
+    reply = admin.say(typed)
+    for mark in ("Kestrel", "Zephyrine", "harbour", "bribe"):
+        assert mark not in reply, reply
+    assert ids(reply) in ([], ["BRB-0001"]), reply
+    if typed == "BRB-0001":
+        assert "Kestrel" in sam.say(typed)  # the secretariat itself was shared with
+
+
+def test_a_stranger_typing_an_id_hears_only_how_to_join(world: World) -> None:
+    _planted(world)
+    stranger = world.chat("eve")
+    for typed in ("BRB-0001", "brb 1", "BRB-T1", "more", "/more reports 0", "reprots"):
+        assert "join" in stranger.say(typed).lower()
+        assert "BRB-0001" not in stranger.say(typed)
