@@ -483,3 +483,28 @@ def test_a_stranger_typing_an_id_hears_only_how_to_join(world: World) -> None:
     for typed in ("BRB-0001", "brb 1", "BRB-T1", "more", "/more reports 0", "reprots"):
         assert "join" in stranger.say(typed).lower()
         assert "BRB-0001" not in stranger.say(typed)
+
+
+def test_a_states_or_secretariat_alert_skips_a_room_where_an_outsider_was_seen(
+    db: Database,
+) -> None:
+    """Decision 0009: a states alert reaches only rooms whose every party is in the audience.
+    Someone who is no member spoke in the room (the room now reads regional knowledge only),
+    yet BRB-only and secretariat alerts were still delivered there."""
+    from secbot.alerts.audience import target_channels
+    from secbot.domain.enums import AudienceKind
+
+    world = World(db)
+    world.register_group("c-brb", "BRB")
+    world.register_group("c-sec", "secretariat")
+    world.register_group("c-all", "all")
+    for room in ("c-brb", "c-sec", "c-all"):
+        world.chat("eve").in_group(room).send("/help")
+
+    def reached(kind: AudienceKind, states: tuple[str, ...]) -> set[str]:
+        with db.transaction() as session:
+            return {c.chat_id for c in target_channels(session, kind, states, ())}
+
+    assert reached(AudienceKind.STATES, ("BRB",)) == set()
+    assert reached(AudienceKind.SECRETARIAT, ()) == set()
+    assert reached(AudienceKind.ALL, ()) == {"c-brb", "c-sec", "c-all"}  # `all` is for everyone
