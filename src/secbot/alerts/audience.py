@@ -49,6 +49,8 @@ def room_fits(channel: Channel, kind: str, states: tuple[str, ...] | list[str]) 
     alert is queued and again when each delivery is claimed: rooms change in between."""
     if kind == AudienceKind.ALL:
         return True
+    if channel.stranger_seen_at is not None:
+        return False  # someone who is no member is there: not every party is in the audience
     if kind == AudienceKind.SECRETARIAT:
         return channel.audience_kind == AudienceKind.SECRETARIAT and not channel.seen_parties
     wanted = set(states) | {SECRETARIAT}

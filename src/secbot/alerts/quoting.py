@@ -3,8 +3,10 @@ audience may read.
 
 - A report id counts however it is written: NFKC-normalised, invisible characters removed,
   confusable letters folded by Unicode's TR39 skeleton (ICU's SpoofChecker), with any
-  separator or none (`JAM-0001`, `JAM 0001`, `JAM0001`, a Cyrillic `JАM-0001`). An id may be
-  quoted only if a room holding every party could see it: shared with all, CLEAR or GREEN.
+  separator or none (`JAM-0001`, `JAM 0001`, `JAM0001`, a Cyrillic `JАM-0001`), and in
+  every short spelling the chat itself opens (`JAM 7`, `jam7`, `JAM - 7`, any script's
+  digits). An id may be quoted only if a room holding every party could see it: shared
+  with all, CLEAR or GREEN.
   Unknown ids and private ids get the same answer, so the check reveals nothing.
 - A run of QUOTE_WORDS words copied from a submission that some party of the audience may not
   read is refused, so the text of a report shared only with the secretariat cannot be pasted
@@ -31,10 +33,12 @@ from secbot.domain.enums import AudienceKind
 QUOTE_WORDS = 8
 _REFERENCE = re.compile(
     r"(?<![A-Za-z0-9])([A-Zl]{3})"  # a state code in skeleton form (I folds to l)
-    r"(?:-[^A-Za-z0-9]{0,2}([Ol0-9]{1,7})"  # with a dash, any number: JAM-7
+    r"(?:(?:-[^A-Za-z0-9]{0,2}([Ol0-9]{1,7})"  # with a dash, any number: JAM-7
     r"|[^A-Za-z0-9]{0,3}([Ol0-9]{4,7})"  # otherwise, an id's four digits: JAM 0001
     r"|[^A-Za-z0-9]{0,3}T([Ol0-9]{1,7}))"  # a register entry, any separator: JAM-T01, JAM T1
     r"(?![0-9])"
+    # and every spelling the chat itself opens as an id (domain.ids): JAM 7, jam7, JAM - 7
+    r"|(?:\s*[-_.]\s*|\s+)?(T?)([Ol0-9]{1,6})(?![A-Za-z0-9]))"
 )
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u2043\u30fc]")
 _WORD = re.compile(r"\w+")
@@ -46,10 +50,17 @@ def _checker() -> icu.SpoofChecker:
 
 
 def visible_form(text: str) -> str:
-    """What a reader sees: compatibility forms folded (NFKC), dashes made one dash, and the
-    characters that show nothing (joiners, soft hyphens, format marks) removed."""
+    """What a reader sees: compatibility forms folded (NFKC), dashes made one dash, digits of
+    any script made ASCII, and the characters that show nothing (joiners, soft hyphens, format
+    marks) removed."""
     text = _DASHES.sub("-", unicodedata.normalize("NFKC", text))
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return "".join(_ascii_digit(ch) for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def _ascii_digit(ch: str) -> str:
+    """A decimal digit of any script as its ASCII digit (the chat reads `BRB-१` as BRB-0001;
+    the skeleton would make Devanagari one an Arabic-Indic nine)."""
+    return str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch
 
 
 def skeleton(text: str) -> str:
@@ -69,13 +80,15 @@ def referenced_ids(text: str, state_codes: Iterable[str]) -> list[str]:
     found: list[str] = []
     for match in _REFERENCE.finditer(skeleton(text)):
         code = codes.get(match.group(1))
-        digits = match.group(2) or match.group(3)
-        entry = match.group(4)
-        if code is not None and (digits or entry):
+        lenient = match.group(6)
+        digits = match.group(2) or match.group(3) or (lenient if not match.group(5) else None)
+        entry = match.group(4) or (lenient if match.group(5) else None)
+        number = entry or digits
+        if code is not None and number:
             if entry:
-                canonical = f"{code}-T{_number(entry):02d}"
+                canonical = f"{code}-T{_number(number):02d}"
             else:
-                canonical = f"{code}-{_number(digits):04d}"
+                canonical = f"{code}-{_number(number):04d}"
             if canonical not in found:
                 found.append(canonical)
     return found

@@ -16,7 +16,12 @@ _WHOLE = re.compile(rf"^\s*{_ID.pattern}{_END}\s*$", re.IGNORECASE)
 _LEADING = re.compile(rf"^\s*{_ID.pattern}{_END}(?=\s|$)(.*)$", re.IGNORECASE | re.DOTALL)
 
 
-def _canonical(state: str, threat: str | None, number: str) -> str:
+def _canonical(state: str, threat: str | None, number: str) -> str | None:
+    """None for a zero-padded number longer than an id's digits (`BRB-00011`): it is as much
+    BRB-0001 with a stray digit as BRB-0011, and a guess could share the wrong report."""
+    width = 2 if threat else 4
+    if len(number) > width and number.startswith("0"):
+        return None
     n = int(number)
     if threat:
         return f"{state.upper()}-T{n:02d}"
@@ -36,7 +41,8 @@ def split_id(text: str) -> tuple[str, str] | None:
     found = _LEADING.match(text)
     if found is None:
         return None
-    return _canonical(found.group(1), found.group(2), found.group(3)), found.group(4).strip()
+    wanted = _canonical(found.group(1), found.group(2), found.group(3))
+    return None if wanted is None else (wanted, found.group(4).strip())
 
 
 def canonical_id(text: str) -> str:

@@ -3,8 +3,9 @@
 The cursor is only a verb, its arguments and an offset: the next page is computed afresh, in
 the chat where `more` is sent and under that chat's visibility rule, so a cursor can never
 carry anything the asker may not see. The button carries the cursor in its payload; for a
-typed `more` it is kept in the member's Draft row under the flow `more`, but only while no form
-is open (a form's draft is never touched; its button still works).
+typed `more` it is kept in the member's Draft row under the flow `more`, with the chat it was
+started in (a typed `more` elsewhere, say in a room after a DM's list, continues nothing), but
+only while no form is open (a form's draft is never touched; its button still works).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def remember(ctx: Context, verb: str, args: str, next_offset: int | None) -> tup
         if draft is not None:
             ctx.session.delete(draft)
     else:
-        data = {"verb": verb, "args": args, "offset": next_offset}
+        data = {"verb": verb, "args": args, "offset": next_offset, "chat": _chat(ctx)}
         if draft is None:
             ctx.session.add(Draft(member_id=member_id, flow=FLOW, step=verb[:32], data=data))
         else:
@@ -72,12 +73,20 @@ def remember(ctx: Context, verb: str, args: str, next_offset: int | None) -> tup
     return () if button is None else (button,)
 
 
+def _chat(ctx: Context) -> str:
+    """The chat a typed `more` belongs to: a list is continued only where it was started."""
+    i = ctx.inbound
+    return f"{i.platform}:{i.workspace}:{i.chat_id}"
+
+
 def recall(ctx: Context) -> Cursor | None:
     member_id = ctx.principal.member_id
     draft = ctx.session.get(Draft, member_id) if member_id is not None else None
     if draft is None or draft.flow != FLOW:
         return None
     data = dict(draft.data)
+    if data.get("chat") != _chat(ctx):
+        return None  # a list started in another chat (a DM's, in a room) is not continued here
     try:
         return Cursor(str(data["verb"]), str(data.get("args", "")), int(data["offset"]))
     except (KeyError, TypeError, ValueError):

@@ -147,9 +147,9 @@ class ConsoleChat:
         Acknowledge button numbered after the buttons already shown."""
         if self.deliver is not None:
             self.deliver()
-        if self.mailboxes is None:
-            return ""
-        new = self.mailboxes.read(self.chat_id)[self.seen :]
+        if self.mailboxes is None or self.chat is None:
+            return ""  # alerts go to rooms; a direct chat's id is only the account's name
+        new = self.mailboxes.read(self.chat)[self.seen :]
         if not new:
             return ""
         self.seen += len(new)

@@ -10,6 +10,7 @@ sends nothing twice (the same look-back the Slack sender does with message metad
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -30,10 +31,21 @@ ACK_LABEL = "✔ Acknowledge"
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
+_LONGEST = 200
+
+
 def file_name(chat_id: str) -> str:
-    """A chat id as a file name that cannot leave the folder or collide with another id."""
-    safe = _SAFE.sub(lambda m: f"%{ord(m.group()):02x}", chat_id)
-    return (safe if not safe.startswith(".") else "%2e" + safe[1:])[:200]
+    """A chat id as a file name that cannot leave the folder or collide with another id: each
+    UTF-8 byte of anything but letters, digits, `_.-` becomes `%XX` (always two digits, so no
+    two ids meet), and a long name keeps a digest of the whole id rather than being cut."""
+    safe = _SAFE.sub(
+        lambda m: "".join(f"%{b:02x}" for b in m.group().encode("utf-8", "surrogatepass")), chat_id
+    )
+    safe = safe if not safe.startswith(".") else "%2e" + safe[1:]
+    if len(safe) <= _LONGEST:
+        return safe
+    digest = hashlib.sha256(chat_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{safe[: _LONGEST - 65]}~{digest}"
 
 
 @dataclass(frozen=True)
