@@ -158,3 +158,15 @@ def test_more_does_not_disturb_an_open_form(world: World) -> None:
     alice.say("threats")  # a list while the form is open keeps the form
     assert "Nothing to cancel" not in alice.say("cancel")
     assert "Nothing to cancel" in alice.say("cancel")
+
+
+def test_a_tie_between_verbs_is_named_but_offers_no_button(world: World) -> None:
+    """`nshare` is as near `share` as `unshare`: one tap on the wrong one would share a report,
+    so both are named and the person types the one they meant."""
+    alice = world.member("alice", Role.FOCAL_POINT, "BRB")
+    alice.say("report Fishing boat capsized off Bathsheba, two crew rescued")
+    reply = alice.say("nshare BRB-0001 JAM")
+    assert "`share`" in reply and "`unshare`" in reply, reply
+    assert alice.buttons() == []
+    with world.db.transaction() as session:
+        assert session.query(Share).count() == 0

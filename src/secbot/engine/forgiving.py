@@ -55,7 +55,13 @@ def did_you_mean(ctx: Context, name: str, args: str, slash: bool) -> list[Reply]
         return None
     shown = " or ".join(f"`{n}`" for n in near)
     tail = f" {args}" if args else ""
-    buttons = [Button(f"{n}{tail}"[:40], f"/{n}{tail}") for n in near if fits(f"/{n}{tail}")]
+    # One tap runs the command: offer it only when one verb is nearest. When two tie (`nshare`:
+    # share or unshare?) a wrong tap could share a report, so the person types it instead.
+    buttons = (
+        [Button(f"{near[0]}{tail}"[:40], f"/{near[0]}{tail}")]
+        if len(near) == 1 and fits(f"/{near[0]}{tail}")
+        else []
+    )
     return [
         Reply(
             f"I don't know “{name[:30]}”. Did you mean {shown}? Send `help` for everything "
