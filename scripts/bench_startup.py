@@ -65,9 +65,10 @@ def free_port() -> int:
 
 
 def baseline_src(revision: str, into: Path) -> Path:
-    """The baseline's src/ folder, from git (no checkout of this worktree is touched)."""
+    """The baseline's src/ folder, from git (no checkout of this worktree is touched), with its
+    own knowledge/ beside it: an older tree may not read today's knowledge files."""
     archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", "--format=tar", revision, "src"],
+        ["git", "-C", str(REPO), "archive", "--format=tar", revision, "src", "knowledge"],
         check=True,
         capture_output=True,
     ).stdout
@@ -86,7 +87,7 @@ class Version:
             PYTHONPATH=str(src),
             PYTHONUNBUFFERED="1",
             SECBOT_DATA_DIR=str(data),
-            SECBOT_KNOWLEDGE_DIR=str(REPO / "knowledge"),
+            SECBOT_KNOWLEDGE_DIR=str(src.parent / "knowledge"),
             SECBOT_EMBEDDINGS=embeddings,
             SECBOT_DISPATCH_ENABLED="false",
         )
