@@ -18,9 +18,9 @@ from secbot.db.models import AlertDelivery
 from secbot.db.session import Database
 from secbot.domain.enums import DeliveryStatus, Role
 from secbot.engine.engine import Engine
-from secbot.entrypoints.dispatch import console_deliverer
 from secbot.transports.console import ConsoleChat
 from secbot.transports.console_rooms import CONSOLE_LIMITS, Mailboxes, deliver_due
+from secbot.transports.console_rooms import deliverer as console_deliverer
 from tests.support.cli import cli, cli_fails
 from tests.support.world import World
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from secbot.alerts.dispatcher import Dispatcher, Sender
 from secbot.alerts.outbox import Limits, Policy
 from secbot.config import Settings
 from secbot.db.session import Database
 from secbot.transports.alert_senders import SlackSender, TelegramSender
-from secbot.transports.console_rooms import (
-    CONSOLE_LIMITS,
-    ConsoleSender,
-    Mailboxes,
-    deliver_due,
-)
+from secbot.transports.console_rooms import CONSOLE_LIMITS, ConsoleSender, Mailboxes
 
 
 def limits_from(settings: Settings) -> dict[str, Limits]:
@@ -57,17 +50,3 @@ def build_dispatcher(settings: Settings, db: Database) -> Dispatcher | None:
         ),
         max_in_flight=settings.dispatch_max_in_flight,
     )
-
-
-def console_deliverer(settings: Settings, db: Database) -> Callable[[], int]:
-    """Delivers due console deliveries now: the console sessions and `secbot alert send` call
-    it, since with no platform configured no dispatcher runs."""
-    mailboxes = Mailboxes(settings.data_dir)
-    policy = Policy(
-        lease=settings.dispatch_lease_seconds, max_attempts=settings.dispatch_max_attempts
-    )
-
-    def deliver() -> int:
-        return deliver_due(db, mailboxes, policy=policy)
-
-    return deliver

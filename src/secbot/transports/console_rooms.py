@@ -16,12 +16,14 @@ import os
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from secbot.alerts import outbox
 from secbot.alerts.dispatcher import worker_name
 from secbot.alerts.outbox import Claimed, Limits, Outcome, Policy, Retry, Sent
+from secbot.config import Settings
 from secbot.db.session import Database
 
 PLATFORM = "console"
@@ -153,3 +155,17 @@ def deliver_due(db: Database, mailboxes: Mailboxes, *, policy: Policy | None = N
                 )
             delivered += 1
     return delivered
+
+
+def deliverer(settings: Settings, db: Database) -> Callable[[], int]:
+    """Delivers due console deliveries now: the console sessions and `secbot alert send` call
+    it, since with no platform configured no dispatcher runs."""
+    mailboxes = Mailboxes(settings.data_dir)
+    policy = Policy(
+        lease=settings.dispatch_lease_seconds, max_attempts=settings.dispatch_max_attempts
+    )
+
+    def deliver() -> int:
+        return deliver_due(db, mailboxes, policy=policy)
+
+    return deliver

@@ -76,7 +76,7 @@ def alert_send(
         )
         note = "queued" if created else "already queued earlier with this --key"
         typer.echo(f"{show_id(alert.id)} {note} for {reach(channels)}")
-    from secbot.entrypoints.dispatch import console_deliverer
+    from secbot.transports.console_rooms import deliverer as console_deliverer
 
     delivered = console_deliverer(application.settings, application.db)()
     if delivered:

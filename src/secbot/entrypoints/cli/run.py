@@ -36,7 +36,7 @@ def _console(application: App, name: str, group: str | None = None) -> None:
     """A console session that keeps its buttons and shows the alerts its chat receives. At a
     terminal the model loads while the person types; in a pipe, on the first question (a piped
     `help` then never pays for it). Either way a question waits for it."""
-    from secbot.entrypoints.dispatch import console_deliverer
+    from secbot.transports.console_rooms import deliverer as console_deliverer
 
     interactive = sys.stdin.isatty()
     if interactive and application.knowledge is not None:
