@@ -275,6 +275,10 @@ def test_a_listing_question_records_reads_like_the_verb(world: World) -> None:
     after_question = reads()
     bob.say("threats")
     assert after_question - before == reads() - after_question >= 1
+    # A later page does not show state entries, so it records no read of them.
+    after_verb = reads()
+    bob.say("more")
+    assert reads() == after_verb
 
 
 # -- 5. console rooms ------------------------------------------------------------------------

@@ -83,13 +83,14 @@ def threats(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
     topic = args.strip()
     everything = {t.code: t for t in register.regional_threats(ctx.session)}
     regional = _ranked(ctx, topic, "threat", everything, register.threat_matches)
-    own = register.state_threats(ctx.session, ctx.scope, topic)
+    # State entries are shown on the first page only, so only that page records reading them.
+    own = register.state_threats(ctx.session, ctx.scope, topic) if offset == 0 else []
     audit.record_reads(
         ctx.session, ctx.principal, [t.submission for t in own if t.submission is not None]
     )
     title, hint = "Regional threats", "Try `threats` alone."
     replies = [_list(ctx, "threats", offset, title, regional, threat_line, topic, hint)]
-    if own and offset == 0:
+    if own:
         replies.append(
             Reply(
                 "State register entries you can see:\n" + "\n".join(threat_line(t) for t in own),
