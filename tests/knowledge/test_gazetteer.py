@@ -17,8 +17,9 @@ from sqlalchemy import select
 from secbot.db.models import Place, State
 from secbot.db.session import Database
 from secbot.domain.places import GazetteerPlace, words
-from secbot.knowledge.files import KnowledgeFileError, load_knowledge
+from secbot.knowledge.files import load_knowledge
 from secbot.knowledge.places import load_places
+from secbot.knowledge.yaml_source import KnowledgeFileError
 from secbot.registers.sync import sync_knowledge
 from tests.support.paths import KNOWLEDGE
 from tests.support.world import bundle, places

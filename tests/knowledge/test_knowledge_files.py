@@ -10,13 +10,9 @@ import pytest
 import yaml
 
 from secbot.domain.enums import FunctionalArea, SecurityDimension
-from secbot.knowledge.files import (
-    STATE_AREAS,
-    ContactRecord,
-    KnowledgeBundle,
-    KnowledgeFileError,
-    load_knowledge,
-)
+from secbot.knowledge.files import KnowledgeBundle, load_knowledge
+from secbot.knowledge.records import STATE_AREAS, ContactRecord
+from secbot.knowledge.yaml_source import KnowledgeFileError
 
 SHIPPED = Path(__file__).resolve().parents[2] / "knowledge"
 

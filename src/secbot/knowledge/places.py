@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from secbot.domain.places import GazetteerPlace, words
-from secbot.knowledge.files import KnowledgeFileError
+from secbot.knowledge.yaml_source import KnowledgeFileError
 
 FOLDER = "places"
 

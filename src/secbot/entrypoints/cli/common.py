@@ -15,7 +15,7 @@ from secbot.access.principal import SECRETARIAT, Place, Principal
 from secbot.domain.enums import Role
 from secbot.domain.errors import SecbotError
 from secbot.entrypoints.bootstrap import App, ConfigurationError, build, load_settings
-from secbot.knowledge.files import KnowledgeFileError
+from secbot.knowledge.yaml_source import KnowledgeFileError
 
 CLI_ACTOR = "cli"
 OPERATOR = Principal(SECRETARIAT, Role.SECRETARIAT, Place.direct(), label=CLI_ACTOR)
