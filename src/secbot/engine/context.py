@@ -15,7 +15,7 @@ from secbot.domain.errors import NotPermitted
 from secbot.engine.messages import Inbound
 from secbot.identity import zones
 from secbot.identity.accounts import Account
-from secbot.knowledge.ask import Asker
+from secbot.knowledge.ask import Answering
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Context:
     principal: Principal
     now: datetime
     max_chars: int
-    asker: Asker | None = None
+    asker: Answering | None = None
 
     @property
     def account(self) -> Account:

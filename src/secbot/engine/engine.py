@@ -26,7 +26,7 @@ from secbot.engine.messages import Inbound, Reply
 from secbot.engine.registry import BY_NAME, FORMS
 from secbot.engine.verbs import account, ask
 from secbot.identity import accounts, channels
-from secbot.knowledge.ask import Asker
+from secbot.knowledge.ask import Answering
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class Engine:
         db: Database,
         *,
         max_chars: int = 4000,
-        asker: Asker | None = None,
+        asker: Answering | None = None,
         clock: Clock = utcnow,
         follow: Callable[[], object] | None = None,
     ) -> None:

@@ -152,6 +152,21 @@ def recheck(session: Session, scope: Scope, hits: Sequence[Hit]) -> list[Passage
     return passages
 
 
+class Answering(Protocol):
+    """What the engine asks of retrieval: the real Asker, or one still loading (loading.py)."""
+
+    def passages(
+        self,
+        session: Session,
+        principal: Principal,
+        question: str,
+        kinds: list[str] | None = None,
+        k: int | None = None,
+    ) -> list[Passage]: ...
+
+    def ask(self, session: Session, principal: Principal, question: str) -> Answer: ...
+
+
 class Asker:
     def __init__(self, retriever: HybridRetriever, llm: LLM | None = None, k: int = 5) -> None:
         self.retriever = retriever

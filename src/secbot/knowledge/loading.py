@@ -134,9 +134,9 @@ class KnowledgeLoader:
         return self._loaded.follower.follow() if self._loaded is not None else 0
 
 
-class LazyAsker(Asker):
-    """The Asker the engine is given before the real one exists: each call waits for the load.
-    (An Asker subclass so the engine and its verbs need not know about loading.)"""
+class LazyAsker:
+    """What the engine is given before the real Asker exists (it is `Answering`, so the engine
+    and its verbs need not know about loading): each call waits for the load."""
 
     def __init__(self, loader: KnowledgeLoader) -> None:  # the real parts arrive later
         self.loader = loader
