@@ -4,6 +4,7 @@ reciprocal rank, with a relevance floor below which nothing counts as found."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from secbot.knowledge.embeddings import Embedder
@@ -72,6 +73,12 @@ class HybridRetriever:
         self.fusion = fusion
         self.lexical_weight = lexical_weight
         """(dense, lexical) weights in the rank fusion."""
+        # One question is searched more than once (all kinds, then the kind it names), and a
+        # verb's topic again by meaning: embed each text once.
+        self._query_vector = lru_cache(maxsize=64)(self._embed)
+
+    def _embed(self, query: str) -> tuple[float, ...]:
+        return tuple(self.embedder.embed_query(query))
 
     def relevant(self, hit: Hit, floor: float | None = None) -> bool:
         minimum = self.floor if floor is None else floor
@@ -92,7 +99,7 @@ class HybridRetriever:
         where = with_kinds(where, kinds)
         dense_hits: list[tuple[str, float, dict[str, Any], str]] = []
         lexical_hits: list[tuple[str, float]] = []
-        qvec = self.embedder.embed_query(query) if mode != "bm25" else []
+        qvec = list(self._query_vector(query)) if mode != "bm25" else []
         if mode in ("hybrid", "dense"):
             dense_hits = self.vector.search(qvec, self.depth, where)
         if mode in ("hybrid", "bm25"):
