@@ -47,7 +47,8 @@ class ConsoleChat:
         self.engine = engine
         self.name = name
         self.chat = chat
-        self.buttons: list[Button] = []
+        self.rows: list[tuple[Button, ...]] = []
+        """The buttons last shown, row by row; typing N presses the Nth of them."""
         self.count = 0
         self.deliver = deliver
         """Delivers queued alerts to console chats (the console has no dispatcher of its own)."""
@@ -62,9 +63,11 @@ class ConsoleChat:
         self.last_text = ""
         self.open_form = False
         """The last reply was a step of a form: the next session asks its question again."""
-        self.rows: list[int] = []
-        """How many of `buttons` each row holds, to show them again as they were laid out."""
         self._load()
+
+    @property
+    def buttons(self) -> list[Button]:
+        return [button for row in self.rows for button in row]
 
     @property
     def chat_id(self) -> str:
@@ -77,23 +80,21 @@ class ConsoleChat:
             return
         try:
             saved = json.loads(self.keep.read_text(encoding="utf-8"))
-            self.buttons = [Button(str(label), str(payload)) for label, payload in saved["buttons"]]
+            self.rows = [tuple(Button(str(b), str(p)) for b, p in row) for row in saved["rows"]]
             self.last_text = str(saved.get("text", ""))
             self.seen = int(saved.get("seen", 0))
-            self.rows = [int(n) for n in saved.get("rows", [len(self.buttons)])]
             self.open_form = bool(saved.get("open_form", False))
         except (ValueError, KeyError, TypeError):
-            self.buttons, self.last_text, self.seen, self.rows = [], "", 0, []
+            self.rows, self.last_text, self.seen = [], "", 0
 
     def _save(self) -> None:
         if self.keep is None:
             return
         self.keep.parent.mkdir(parents=True, exist_ok=True)
         body = {
-            "buttons": [[b.label, b.payload] for b in self.buttons],
+            "rows": [[[b.label, b.payload] for b in row] for row in self.rows],
             "text": self.last_text,
             "seen": self.seen,
-            "rows": self.rows,
             "open_form": self.open_form,
         }
         temporary = self.keep.with_suffix(".tmp")
@@ -102,13 +103,9 @@ class ConsoleChat:
 
     def resume(self) -> str:
         """The question of a form the last session left open, shown again with its buttons."""
-        if not self.buttons or not self.open_form:
+        if not self.rows or not self.open_form:
             return ""
-        rows, start = [], 0
-        for size in self.rows if sum(self.rows) == len(self.buttons) else [len(self.buttons)]:
-            rows.append(tuple(self.buttons[start : start + size]))
-            start += size
-        text, _ = render([Reply(self.last_text, tuple(rows))])
+        text, _ = render([Reply(self.last_text, tuple(self.rows))])
         return "Where we left off:\n" + text
 
     # -- messages ------------------------------------------------------------------------------
@@ -117,8 +114,9 @@ class ConsoleChat:
         self.count += 1
         payload = None
         stripped = line.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
-            payload = self.buttons[int(stripped) - 1].payload
+        buttons = self.buttons
+        if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
+            payload = buttons[int(stripped) - 1].payload
         inbound = Inbound(
             platform=PLATFORM,
             workspace="",
@@ -133,12 +131,10 @@ class ConsoleChat:
         )
         replies = self.engine.handle(inbound)
         if replies:
-            text, self.buttons = render(replies)
-            self.rows = [len(row) for r in replies for row in r.buttons]
+            text, _ = render(replies)
+            self.rows = [row for r in replies for row in r.buttons]
             self.open_form = any(r.form and r.buttons for r in replies)
-            self.last_text = (
-                "\n".join(r.text for r in replies if r.buttons) if self.buttons else text
-            )
+            self.last_text = "\n".join(r.text for r in replies if r.buttons) if self.rows else text
         self._save()
         return replies
 
@@ -155,9 +151,7 @@ class ConsoleChat:
         self.seen += len(new)
         out = []
         for message in new:
-            button = Button(ACK_LABEL, message.ack_payload)
-            self.buttons.append(button)
-            self.rows.append(1)
+            self.rows.append((Button(ACK_LABEL, message.ack_payload),))
             out.append(f"{message.text}\n[{len(self.buttons)}] {ACK_LABEL}")
         self.last_text = out[-1].rsplit("\n", 1)[0]
         self._save()
