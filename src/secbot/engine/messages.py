@@ -45,6 +45,22 @@ def fits(payload: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file a reply carries (a chart, a PDF, a CSV annex); each transport sends it its own way
+    (Telegram: a photo or a document; Slack: the external-upload API; console: a file under the
+    data dir whose path is printed)."""
+
+    filename: str
+    mime: str
+    data: bytes
+    caption: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
@@ -54,6 +70,8 @@ class Reply:
     """`open_form`: the name of a form in engine.forms the transport should open."""
     field_errors: dict[str, str] = field(default_factory=dict)
     """Per-field problems with a submitted form, for transports that show them in place."""
+    attachments: tuple[Attachment, ...] = ()
+    """Files sent after the text, in order."""
 
 
 def rows(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
