@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     telegram_group_spacing_seconds: float = Field(default=3.0, ge=0, description="20/min")
     slack_messages_per_second: float = Field(default=50.0, gt=0)
     chat_spacing_seconds: float = Field(default=1.0, ge=0, description="1 message/s a chat")
+    brief_check_seconds: float = Field(
+        default=60.0, gt=0, description="how often `secbot serve` queues scheduled briefs due"
+    )
     cap_sender: str = Field(default="secbot@secretariat.invalid", description="CAP <sender>")
     cap_sender_name: str = Field(
         default="Regional security secretariat", description="CAP <senderName>", min_length=1

@@ -63,6 +63,19 @@ class Call:
     response: JSON | None = None
 
 
+@dataclass(frozen=True)
+class SharedFile:
+    """A file completed with files.completeUploadExternal: what arrived, byte for byte."""
+
+    id: str
+    filename: str
+    title: str
+    data: bytes
+    channel: str
+    thread_ts: str | None
+    initial_comment: str | None
+
+
 @dataclass
 class _Failure:
     method: str
@@ -146,7 +159,13 @@ class FakeSlackServer(LoopbackServer):
             "conversations.open": self._conversations_open,
             "users.info": self._users_info,
             "apps.connections.open": self._connections_open,
+            "files.getUploadURLExternal": self._get_upload_url,
+            "files.completeUploadExternal": self._complete_upload,
         }
+        self._file_counter = itertools.count(1)
+        self._pending_files: dict[str, JSON] = {}
+        self.files: list[SharedFile] = []
+        """Files shared into channels, in the order they were completed."""
         self.socket_mode_url: str | None = None
         """Where `apps.connections.open` points the app (a FakeSocketMode's url)."""
 
@@ -266,6 +285,10 @@ class FakeSlackServer(LoopbackServer):
             if channel is None or p.get("channel") == channel
         ]
 
+    def shared(self, channel: str | None = None) -> list[SharedFile]:
+        with self._cond:
+            return [f for f in self.files if channel is None or f.channel == channel]
+
     def ephemerals(self, channel: str | None = None) -> list[dict[str, Any]]:
         return [
             p
@@ -366,6 +389,63 @@ class FakeSlackServer(LoopbackServer):
             raise SlackApiFailure("fatal_error", 500)
 
     # ---- Web API methods (lock held) -------------------------------------------------------
+
+    def _get_upload_url(self, params: dict[str, Any]) -> JSON:
+        """Step 1 of the external upload: a URL (on this fake) to POST the bytes to."""
+        filename = str(params.get("filename") or "")
+        length = str(params.get("length") or "")
+        if not filename or not length.isdigit() or int(length) <= 0:
+            raise SlackApiFailure("invalid_arguments")
+        file_id = f"F{next(self._file_counter):08d}"
+        self._pending_files[file_id] = {"filename": filename, "length": int(length), "data": None}
+        return {"upload_url": f"{self.url}/upload/v1/{file_id}", "file_id": file_id}
+
+    def upload(self, file_id: str, data: bytes) -> tuple[int, str]:
+        """Step 2: the raw bytes POSTed to the upload URL (Slack answers 200 and plain text)."""
+        with self._cond:
+            pending = self._pending_files.get(file_id)
+            self.calls.append(Call("upload", {"file_id": file_id, "bytes": len(data)}, status=200))
+            if pending is None:
+                return 404, "not found"
+            pending["data"] = data
+            self._cond.notify_all()
+            return 200, f"OK - {len(data)}"
+
+    def _complete_upload(self, params: dict[str, Any]) -> JSON:
+        """Step 3: share the uploaded files into `channel_id` (optionally in a thread, with a
+        comment). A file never uploaded, or whose size differs from `length`, is refused."""
+        raw = params.get("files")
+        listed = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(listed, list) or not listed:
+            raise SlackApiFailure("invalid_arguments")
+        channel_id = params.get("channel_id") or params.get("channels")
+        if channel_id:
+            self._postable_channel({"channel": channel_id})
+        done: list[JSON] = []
+        for item in listed:
+            pending = self._pending_files.get(str(item.get("id")))
+            if pending is None or pending["data"] is None:
+                raise SlackApiFailure("file_not_found")
+            if len(pending["data"]) != pending["length"]:
+                raise SlackApiFailure("file_upload_size_mismatch")
+        for item in listed:
+            file_id = str(item["id"])
+            pending = self._pending_files.pop(file_id)
+            title = str(item.get("title") or pending["filename"])
+            if channel_id:
+                self.files.append(
+                    SharedFile(
+                        file_id,
+                        pending["filename"],
+                        title,
+                        pending["data"],
+                        str(channel_id),
+                        params.get("thread_ts") or None,
+                        params.get("initial_comment") or None,
+                    )
+                )
+            done.append({"id": file_id, "name": pending["filename"], "title": title})
+        return {"files": done}
 
     def _api_test(self, params: dict[str, Any]) -> JSON:
         return {"args": {k: v for k, v in params.items() if k != "token"}}
@@ -1058,6 +1138,15 @@ class _Handler(JsonHandler):
         parts = urlsplit(self.path)
         body = self._body()
         headers = {k.lower(): v for k, v in self.headers.items()}
+        if parts.path.startswith("/upload/v1/"):
+            status, text = self.fake.upload(parts.path.rsplit("/", 1)[-1], body)
+            data = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if parts.path.startswith("/api/"):
             method = parts.path[len("/api/") :].strip("/")
         elif parts.path.startswith("/response/"):

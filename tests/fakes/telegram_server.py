@@ -109,9 +109,23 @@ class Call:
     content_type: str = ""
     raw: dict[str, str] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
+    filenames: dict[str, str] = field(default_factory=dict)
+    """The file name each uploaded part carried (multipart `filename=`)."""
     at: float = 0.0
     status: int = 0
     response: JSON | None = None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot sent: what arrived, byte for byte."""
+
+    chat_id: int
+    kind: str
+    """`photo` or `document`."""
+    filename: str
+    data: bytes
+    caption: str
 
 
 @dataclass
@@ -199,6 +213,7 @@ class FakeTelegramServer(LoopbackServer):
         self._pending: list[JSON] = []
         self._redeliver: list[JSON] = []
         self._history: dict[int, JSON] = {}
+        self._uploads: list[Upload] = []
         self._next_update_id = 100_000_001
         self._callback_ids = itertools.count(4_000_000_000_000_000_001)
         self._open_queries: set[str] = set()
@@ -219,6 +234,8 @@ class FakeTelegramServer(LoopbackServer):
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
             "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document,
             "sendChatAction": self._send_chat_action,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
@@ -437,6 +454,11 @@ class FakeTelegramServer(LoopbackServer):
             if c.status == 200 and (chat_id is None or c.params.get("chat_id") == chat_id)
         ]
 
+    def uploads(self, chat_id: int | str | None = None) -> list[Upload]:
+        """Files received by sendPhoto / sendDocument that succeeded, in order."""
+        with self._cond:
+            return [u for u in self._uploads if chat_id is None or str(u.chat_id) == str(chat_id)]
+
     def edits(self, chat_id: int | str | None = None) -> list[dict[str, Any]]:
         """Params of the editMessageText calls that succeeded."""
         return [
@@ -641,6 +663,52 @@ class FakeTelegramServer(LoopbackServer):
             ):
                 raise TelegramApiError(400, "Bad Request: message to be replied not found")
         self._messages[(chat_id, message["message_id"])] = message
+        return dict(message)
+
+    def _send_photo(self, params: dict[str, Any], call: Call) -> JSON:
+        return self._send_file("photo", params, call)
+
+    def _send_document(self, params: dict[str, Any], call: Call) -> JSON:
+        return self._send_file("document", params, call)
+
+    def _send_file(self, kind: str, params: dict[str, Any], call: Call) -> JSON:
+        """A multipart upload of new bytes (a file_id or URL string is refused: the bot only
+        ever sends files it made). Photos must be images Telegram can read (PNG or JPEG)."""
+        chat_id = self._target_chat(params)
+        data = call.files.get(kind)
+        if data is None:
+            raise TelegramApiError(400, f"Bad Request: there is no {kind} in the request")
+        if kind == "photo" and not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+            raise TelegramApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        caption = params.get("caption")
+        if isinstance(caption, str) and _utf16_len(caption) > 1024:
+            raise TelegramApiError(400, "Bad Request: message caption is too long")
+        if self.enforce_limits:
+            self._check_flood(chat_id)
+        name = call.filenames.get(kind, "")
+        number = len(self._uploads) + 1
+        unique = f"fake-{kind}-{number}"
+        message: JSON = {
+            "message_id": self._take_message_id(chat_id),
+            "from": dict(self.bot_user),
+            "chat": self._chat_for(chat_id),
+            "date": int(time.time()),
+        }
+        if kind == "photo":
+            message["photo"] = [
+                {"file_id": unique, "file_unique_id": unique, "width": 800, "height": 600}
+            ]
+        else:
+            message["document"] = {
+                "file_id": unique,
+                "file_unique_id": unique,
+                "file_name": name,
+                "file_size": len(data),
+            }
+        if isinstance(caption, str) and caption:
+            message["caption"] = caption
+        self._messages[(chat_id, message["message_id"])] = message
+        self._uploads.append(Upload(chat_id, kind, name, data, str(caption or "")))
         return dict(message)
 
     def _send_chat_action(self, params: dict[str, Any], call: Call) -> bool:
@@ -914,9 +982,13 @@ def _normalise_json_value(name: str, value: Any) -> Any:
 
 
 def parse_body(
-    content_type: str, body: bytes, query: str = ""
+    content_type: str,
+    body: bytes,
+    query: str = "",
+    filenames: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, bytes]]:
-    """Decode a Bot API request: (typed params, raw string values, uploaded files)."""
+    """Decode a Bot API request: (typed params, raw string values, uploaded files); each
+    file's own name goes into `filenames` when given."""
     raw: dict[str, str] = dict(parse_qsl(query, keep_blank_values=True))
     files: dict[str, bytes] = {}
     kind = content_type.split(";")[0].strip().lower()
@@ -937,6 +1009,8 @@ def parse_body(
             data = payload if isinstance(payload, bytes) else b""
             if part.get_filename() is not None:
                 files[name] = data
+                if filenames is not None:
+                    filenames[name] = str(part.get_filename())
             else:
                 raw[name] = data.decode(part.get_content_charset() or "utf-8")
     elif body:
@@ -1082,8 +1156,9 @@ class _Handler(JsonHandler):
             self._json(404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return
         content_type = self.headers.get("Content-Type") or ""
+        filenames: dict[str, str] = {}
         try:
-            params, raw, files = parse_body(content_type, body, parts.query)
+            params, raw, files = parse_body(content_type, body, parts.query, filenames)
         except (ValueError, UnicodeDecodeError) as error:
             self._json(
                 400,
@@ -1098,6 +1173,7 @@ class _Handler(JsonHandler):
             content_type=content_type,
             raw=raw,
             files=files,
+            filenames=filenames,
             at=time.time(),
         )
         status, payload = self.fake._process(call)

@@ -27,6 +27,12 @@ class Running:
     port: int
     status: dict[str, str]
     world: World
+    halt: Callable[[], None] | None = None
+
+    def stop(self) -> None:
+        """Stop serve() as SIGTERM would (for restart tests); the fixture skips it later."""
+        assert self.halt is not None
+        self.halt()
 
     def invite(self, role: Role, state: str | None = None) -> str:
         return self.world.invite(role, state)
@@ -68,12 +74,24 @@ def start_bot(db: Database, tmp_path: Path) -> Iterator[Callable[..., Running]]:
         thread.start()
         assert started.wait(30), "serve() did not become ready"
         stops.append((holder["loop"], holder["stop"], thread))
+
+        def halt() -> None:
+            holder["loop"].call_soon_threadsafe(holder["stop"].set)
+            thread.join(30)
+            assert not thread.is_alive(), "serve() did not stop"
+
         return Running(
-            app, int(ready["port"] or 0), ready["status"], World(app.db, engine=app.engine)
+            app,
+            int(ready["port"] or 0),
+            ready["status"],
+            World(app.db, engine=app.engine),
+            halt,
         )
 
     yield start
     for loop, stop, thread in stops:
+        if not thread.is_alive():
+            continue
         loop.call_soon_threadsafe(stop.set)
         thread.join(30)
         assert not thread.is_alive(), "serve() did not stop"

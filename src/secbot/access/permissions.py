@@ -27,6 +27,9 @@ class Action(StrEnum):
     SEE_ALERT_STATUS = "see_alert_status"
     ACKNOWLEDGE = "acknowledge"
     REGISTER_CHANNEL = "register_channel"
+    SUBSCRIBE_BRIEF = "subscribe_brief"
+    """Start or stop a room's scheduled brief: room admins (state admins for their own
+    state's rooms, secretariat admins) and the secretariat."""
 
 
 _MEMBER = frozenset({Action.READ, Action.ACKNOWLEDGE})
@@ -37,9 +40,9 @@ _SECRETARIAT = _MEMBER | {Action.SEND_ALERT, Action.SEE_ALERT_STATUS}
 TABLE: dict[Role, frozenset[Action]] = {
     Role.DELEGATE: _STATE_MEMBER,
     Role.FOCAL_POINT: _SUBMITTER,
-    Role.STATE_ADMIN: _SUBMITTER | {Action.REGISTER_CHANNEL},
-    Role.SECRETARIAT: _SECRETARIAT,
-    Role.SECRETARIAT_ADMIN: _SECRETARIAT | {Action.REGISTER_CHANNEL},
+    Role.STATE_ADMIN: _SUBMITTER | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF},
+    Role.SECRETARIAT: _SECRETARIAT | {Action.SUBSCRIBE_BRIEF},
+    Role.SECRETARIAT_ADMIN: _SECRETARIAT | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF},
 }
 
 REFUSAL: dict[Action, str] = {
@@ -52,6 +55,7 @@ REFUSAL: dict[Action, str] = {
     Action.SEE_ALERT_STATUS: "Only the secretariat can see delivery status.",
     Action.ACKNOWLEDGE: "Only members can acknowledge alerts.",
     Action.REGISTER_CHANNEL: "Only secretariat admins or state admins can register channels.",
+    Action.SUBSCRIBE_BRIEF: "Only room admins and the secretariat can schedule briefs.",
 }
 
 

@@ -51,6 +51,14 @@ def scope_for(principal: Principal) -> Scope:
     return Scope(frozenset(place.audience) | {principal.party}, GROUP_TLPS)
 
 
+def room_scope(parties: frozenset[str] | None) -> Scope:
+    """The group rule for a room with nobody asking (a scheduled brief): every party the room
+    holds must be entitled, CLEAR or GREEN only; a room that may see nothing sees nothing."""
+    if not parties:
+        return NOTHING
+    return Scope(frozenset(parties), GROUP_TLPS)
+
+
 @dataclass(frozen=True)
 class SubmissionFacts:
     """What the rule needs to know about one submission, read fresh from SQL."""

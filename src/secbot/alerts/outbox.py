@@ -25,9 +25,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from secbot.access import audit
+from secbot.alerts import brief_outbox
 from secbot.alerts.audience import room_fits
+from secbot.alerts.brief_outbox import OutboxFile
 from secbot.alerts.text import message_text, show_id
-from secbot.db.models import Alert, AlertDelivery, Channel, SendWindow
+from secbot.db.models import Alert, AlertDelivery, BriefIssue, Channel, SendWindow
 from secbot.domain.enums import DeliveryStatus
 
 
@@ -70,6 +72,10 @@ class Claimed:
     alert_created_at: float = 0.0
     unsure: bool = False
     """Taken over from a worker whose lease ran out: that worker may have sent it already."""
+    files: tuple[OutboxFile, ...] = ()
+    """Sent after the text, in order (a scheduled brief's chart and PDF)."""
+    kind: str = "alert"
+    """`alert` (with an Acknowledge button) or `brief` (no button; alert_id is 0)."""
 
 
 # -- outcomes, as the senders classify the platform's answer ---------------------------------------
@@ -178,9 +184,10 @@ def claim(
         (AlertDelivery.status == DeliveryStatus.SENDING) & (AlertDelivery.lease_until < moment),
     )
     query = (
-        select(AlertDelivery, Channel, Alert)
+        select(AlertDelivery, Channel, Alert, BriefIssue)
         .join(Channel, Channel.id == AlertDelivery.channel_id)
-        .join(Alert, Alert.id == AlertDelivery.alert_id)
+        .outerjoin(Alert, Alert.id == AlertDelivery.alert_id)
+        .outerjoin(BriefIssue, BriefIssue.id == AlertDelivery.brief_issue_id)
         .where(AlertDelivery.platform == platform, due)
         .where(or_(Channel.next_send_at.is_(None), Channel.next_send_at <= moment))
         .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id)
@@ -190,7 +197,7 @@ def claim(
         query = query.with_for_update(skip_locked=True, of=AlertDelivery)
     claimed: list[Claimed] = []
     seen_channels: set[int] = set()
-    for delivery, channel, alert in session.execute(query):
+    for delivery, channel, alert, issue in session.execute(query):
         if len(claimed) >= allowance:
             break
         if channel.id in seen_channels:
@@ -198,10 +205,16 @@ def claim(
         if not channel.active:
             _finish_failed(delivery, channel.removed_reason or "channel removed", moment)
             continue
-        if alert.expires_at is not None and alert.expires_at <= moment:
+        if alert is None:
+            if issue is None or not brief_outbox.still_fits(session, channel, issue):
+                _finish_failed(
+                    delivery, "not sent: the room changed since the brief was computed", moment
+                )
+                continue
+        elif alert.expires_at is not None and alert.expires_at <= moment:
             _finish_failed(delivery, "expired before it could be delivered", moment)
             continue
-        if not room_fits(channel, alert.audience_kind, alert.audience_states):
+        elif not room_fits(channel, alert.audience_kind, alert.audience_states):
             _finish_failed(
                 delivery, "not sent: the room now holds parties outside the audience", moment
             )
@@ -215,19 +228,28 @@ def claim(
         delivery.updated_at = moment
         channel.next_send_at = _at(now + policy.lease)  # no second message while this one flies
         entries.append([float(delivery.id), now, None])
+        files: tuple[OutboxFile, ...] = ()
+        if alert is not None:
+            text, ack, created = message_text(alert), f"ack {show_id(alert.id)}", alert.created_at
+        else:
+            assert issue is not None
+            text, ack, created = issue.text, "", issue.created_at
+            files = brief_outbox.files_of(session, issue.id)
         claimed.append(
             Claimed(
                 delivery_id=delivery.id,
-                alert_id=alert.id,
+                alert_id=alert.id if alert is not None else 0,
                 attempt=delivery.attempts,
                 platform=platform,
                 workspace=channel.workspace,
                 chat_id=channel.chat_id,
-                text=message_text(alert),
-                ack_payload=f"ack {show_id(alert.id)}",
+                text=text,
+                ack_payload=ack,
                 claimed_at=now,
-                alert_created_at=_ts(alert.created_at),
+                alert_created_at=_ts(created),
                 unsure=unsure,
+                files=files,
+                kind="alert" if alert is not None else "brief",
             )
         )
     window.entries = entries

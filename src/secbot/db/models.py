@@ -321,12 +321,17 @@ class AlertDelivery(Base):
     __tablename__ = "alert_deliveries"
     __table_args__ = (
         UniqueConstraint("alert_id", "channel_id", name="uq_delivery_channel"),
+        UniqueConstraint("brief_issue_id", name="uq_delivery_brief_issue"),
         Index("ix_delivery_due", "platform", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"), index=True)
+    brief_issue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("brief_issues.id", name="fk_delivery_brief_issue"), nullable=True
+    )
+    """Set instead of alert_id when the delivery carries a scheduled brief (db/briefs.py)."""
     platform: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -338,7 +343,7 @@ class AlertDelivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    alert: Mapped[Alert] = relationship(back_populates="deliveries")
+    alert: Mapped[Alert | None] = relationship(back_populates="deliveries")
     channel: Mapped[Channel] = relationship(lazy="joined")
 
 
@@ -370,7 +375,17 @@ class SendWindow(Base):
 
 # Operational records (deliveries, notices, the change log) live in db/inbound.py; imported
 # here so that this module stays the one registry of every table.
+from secbot.db.briefs import BriefFile, BriefIssue, BriefSubscription  # noqa: E402
 from secbot.db.inbound import InboxEntry, IndexChange, Notice, ProcessedInbound  # noqa: E402
 from secbot.db.places import Place  # noqa: E402
 
-__all__ = ["InboxEntry", "IndexChange", "Notice", "Place", "ProcessedInbound"]
+__all__ = [
+    "BriefFile",
+    "BriefIssue",
+    "BriefSubscription",
+    "InboxEntry",
+    "IndexChange",
+    "Notice",
+    "Place",
+    "ProcessedInbound",
+]

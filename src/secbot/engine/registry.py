@@ -18,6 +18,7 @@ from secbot.engine.verbs import (
     alert_form,
     alerts,
     ask,
+    brief,
     channels,
     more,
     registers,
@@ -192,6 +193,19 @@ VERBS: tuple[Verb, ...] = (
             ),
         ),
         command="Acknowledge an alert",
+    ),
+    Verb(
+        "brief",
+        brief.brief,
+        (
+            _h("brief [month|quarter] [STATES]", "a trend brief over what you may see here", R),
+            _h(
+                "brief subscribe weekly|monthly [ZONE]",
+                "inside a registered group: a scheduled brief (brief unsubscribe, brief schedule)",
+                Action.SUBSCRIBE_BRIEF,
+            ),
+        ),
+        command="Trend brief",
     ),
     Verb(
         "register",

@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from secbot.config import Settings
 from secbot.db.migrate import upgrade_if_needed
 from secbot.db.session import Database
+from secbot.domain.clock import Clock, utcnow
 from secbot.engine.engine import Engine
 from secbot.knowledge.ask import LLM, Asker
 from secbot.knowledge.embeddings import Embedder
@@ -40,6 +41,8 @@ class App:
     db: Database
     engine: Engine
     knowledge: KnowledgeLoader | None = None
+    clock: Clock = utcnow
+    """What time it is for background work (the brief scheduler); tests move it."""
 
     @property
     def index(self) -> KnowledgeIndex | None:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from secbot.alerts.dispatcher import Dispatcher
 from secbot.entrypoints.bootstrap import App
+from secbot.entrypoints.brief_scheduler import run_brief_scheduler
 from secbot.entrypoints.dispatch import build_dispatcher
 from secbot.inbox.intake import Intake
 from secbot.inbox.worker import InboxWorker
@@ -172,6 +173,14 @@ async def serve(
     dispatching = (
         asyncio.create_task(run_dispatcher(dispatcher, dispatch_stop)) if dispatcher else None
     )
+    scheduling = asyncio.create_task(
+        run_brief_scheduler(
+            app.db,
+            dispatch_stop,
+            clock=lambda: app.clock(),
+            interval=settings.brief_check_seconds,
+        )
+    )
     if app.knowledge is not None:
         app.knowledge.start()  # after the transports: questions wait for it, nothing else does
     if ready is not None:
@@ -179,8 +188,11 @@ async def serve(
     await stop.wait()
     log.info("stopping: finishing messages in flight")
     await http.stop()  # no new webhook or Slack requests; in-flight ones complete
+    dispatch_stop.set()  # no new briefs queued, no new claims
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(scheduling, settings.shutdown_grace_seconds)
     if dispatching is not None:
-        dispatch_stop.set()  # no new claims; alerts being sent finish and are recorded
+        # alerts being sent finish and are recorded
         try:
             await asyncio.wait_for(dispatching, settings.shutdown_grace_seconds)
         except TimeoutError:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict
 from typing import Any
 
 from secbot.domain.enums import ChatKind
-from secbot.engine.messages import Button, Inbound, Reply
+from secbot.engine.messages import Attachment, Button, Inbound, Reply
 
 
 def inbound_to_json(inbound: Inbound) -> dict[str, Any]:
@@ -27,6 +28,16 @@ def replies_to_json(replies: list[Reply]) -> list[dict[str, Any]]:
             "form": r.form,
             "extras": dict(r.extras),
             "field_errors": dict(r.field_errors),
+            # Files ride in the inbox too: a reply sent after a restart still carries them.
+            "attachments": [
+                {
+                    "filename": a.filename,
+                    "mime": a.mime,
+                    "caption": a.caption,
+                    "data": base64.b64encode(a.data).decode("ascii"),
+                }
+                for a in r.attachments
+            ],
         }
         for r in replies
     ]
@@ -42,6 +53,10 @@ def replies_from_json(data: list[dict[str, Any]]) -> list[Reply]:
             form=r.get("form"),
             extras=dict(r.get("extras") or {}),
             field_errors=dict(r.get("field_errors") or {}),
+            attachments=tuple(
+                Attachment(a["filename"], a["mime"], base64.b64decode(a["data"]), a["caption"])
+                for a in r.get("attachments") or ()
+            ),
         )
         for r in data
     ]

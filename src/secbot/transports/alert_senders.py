@@ -12,7 +12,7 @@ import warnings
 from datetime import timedelta
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -29,6 +29,7 @@ from telegram.request import HTTPXRequest
 
 from secbot.alerts.outbox import Claimed, Failed, Moved, Outcome, Retry, Sent
 from secbot.engine.messages import Button, Reply
+from secbot.transports.files_out import slack_upload, telegram_send_files
 from secbot.transports.slack_blocks import blocks, escape
 
 log = logging.getLogger(__name__)
@@ -100,13 +101,20 @@ class TelegramSender:
         await self.bot.shutdown()
 
     async def send(self, item: Claimed) -> Outcome:
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(ACK_LABEL, callback_data=item.ack_payload[:64])]]
+        markup = (
+            InlineKeyboardMarkup(
+                [[InlineKeyboardButton(ACK_LABEL, callback_data=item.ack_payload[:64])]]
+            )
+            if item.ack_payload
+            else None
         )
         try:
             message = await self.bot.send_message(
                 int(item.chat_id), item.text[:4096], reply_markup=markup
             )
+            # A brief's chart and PDF follow its text. A failure here retries the whole
+            # delivery, text included: Telegram bots cannot see what already arrived.
+            await telegram_send_files(self.bot, int(item.chat_id), item.files)
         except RetryAfter as error:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -159,11 +167,14 @@ class SlackSender:
             await session.close()
 
     async def send(self, item: Claimed) -> Outcome:
-        if item.unsure:
+        if item.unsure or (item.files and item.attempt > 1):
+            # A dead worker's send, or a brief whose upload failed after its text went out:
+            # the text is there already, so only the files are (re)sent.
             earlier = await self._already_posted(item)
             if earlier is not None:
-                return Sent(earlier)
-        reply = Reply(item.text, ((Button(ACK_LABEL, item.ack_payload),),))
+                return await self._files_only(item, earlier)
+        buttons = ((Button(ACK_LABEL, item.ack_payload),),) if item.ack_payload else ()
+        reply = Reply(item.text, buttons)
         try:
             response = await self.client.chat_postMessage(
                 channel=item.chat_id,
@@ -171,6 +182,8 @@ class SlackSender:
                 blocks=blocks(reply),
                 metadata={"event_type": METADATA_EVENT, "event_payload": _mark(item)},
             )
+            if item.files:
+                await slack_upload(self.client, item.chat_id, item.files)
         except SlackApiError as error:
             status = error.response.status_code
             code = str(error.response.get("error") or f"http {status}")
@@ -187,7 +200,18 @@ class SlackSender:
             return Failed(f"slack: {code}")
         except (TimeoutError, aiohttp.ClientError) as error:
             return Retry(f"slack: {type(error).__name__}")
+        except SlackRequestError as error:  # the upload URL refused the bytes
+            return Retry(f"slack upload: {error}"[:200])
         return Sent(str(response.get("ts") or ""))
+
+    async def _files_only(self, item: Claimed, ts: str) -> Outcome:
+        if not item.files:
+            return Sent(ts)
+        try:
+            await slack_upload(self.client, item.chat_id, item.files)
+        except (SlackApiError, SlackRequestError, TimeoutError, aiohttp.ClientError) as error:
+            return Retry(f"slack upload: {error}"[:200])
+        return Sent(ts)
 
     async def _already_posted(self, item: Claimed) -> str | None:
         """A worker died with this send unanswered: look for it in the channel (it carries our

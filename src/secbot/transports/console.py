@@ -8,6 +8,7 @@ question), and shows the alerts delivered to its chat (see console_rooms).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -17,6 +18,7 @@ from secbot.domain.enums import ChatKind
 from secbot.engine.engine import Engine
 from secbot.engine.messages import Button, Inbound, Reply
 from secbot.transports.console_rooms import ACK_LABEL, PLATFORM, Mailboxes, file_name
+from secbot.transports.files_out import console_save
 
 
 def render(replies: list[Reply], first: int = 1) -> tuple[str, list[Button]]:
@@ -53,6 +55,7 @@ class ConsoleChat:
         self.deliver = deliver
         """Delivers queued alerts to console chats (the console has no dispatcher of its own)."""
         self.mailboxes = Mailboxes(data_dir) if data_dir is not None else None
+        self.files_root = data_dir / "files" if data_dir is not None else None
         self.keep = (
             data_dir / "console" / "sessions" / f"{file_name(name)}@{file_name(self.chat_id)}"
             f"{'' if chat else '.direct'}.json"
@@ -129,7 +132,7 @@ class ConsoleChat:
             message_key=None,
             addressed=not self.chat or stripped.startswith(("/", "@")) or payload is not None,
         )
-        replies = self.engine.handle(inbound)
+        replies = [self._save_files(r) for r in self.engine.handle(inbound)]
         if replies:
             text, _ = render(replies)
             self.rows = [row for r in replies for row in r.buttons]
@@ -137,6 +140,18 @@ class ConsoleChat:
             self.last_text = "\n".join(r.text for r in replies if r.buttons) if self.rows else text
         self._save()
         return replies
+
+    def _save_files(self, reply: Reply) -> Reply:
+        """A terminal shows no files: they are written under the data dir and their paths
+        added to the text (`<data dir>/files/<chat>/<stamp>-<n>-<filename>`)."""
+        if not reply.attachments:
+            return reply
+        if self.files_root is None:
+            lines = [f"📎 {a.filename} (not saved: no data folder)" for a in reply.attachments]
+        else:
+            paths = console_save(self.files_root, file_name(self.chat_id), reply.attachments)
+            lines = [f"📎 {path}" for path in paths]
+        return dataclasses.replace(reply, text="\n".join([reply.text, *lines]))
 
     def arrivals(self) -> str:
         """Alert messages delivered to this chat since this account last looked, each with its
@@ -151,8 +166,11 @@ class ConsoleChat:
         self.seen += len(new)
         out = []
         for message in new:
-            self.rows.append((Button(ACK_LABEL, message.ack_payload),))
-            out.append(f"{message.text}\n[{len(self.buttons)}] {ACK_LABEL}")
+            block = [message.text, *(f"📎 {path}" for path in message.files)]
+            if message.ack_payload:
+                self.rows.append((Button(ACK_LABEL, message.ack_payload),))
+                block.append(f"[{len(self.buttons)}] {ACK_LABEL}")
+            out.append("\n".join(block))
         self.last_text = out[-1].rsplit("\n", 1)[0]
         self._save()
         return "\n".join(out)

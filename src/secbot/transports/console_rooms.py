@@ -25,6 +25,7 @@ from secbot.alerts.dispatcher import worker_name
 from secbot.alerts.outbox import Claimed, Limits, Outcome, Policy, Retry, Sent
 from secbot.config import Settings
 from secbot.db.session import Database
+from secbot.transports.files_out import console_save
 
 PLATFORM = "console"
 CONSOLE_LIMITS = Limits(per_second=1000, chat_spacing=0.0, group_spacing=0.0)
@@ -55,6 +56,8 @@ class Delivered:
     delivery_id: int
     text: str
     ack_payload: str
+    files: tuple[str, ...] = ()
+    """Paths of the files the message carried (a scheduled brief's chart and PDF)."""
 
 
 class Mailboxes:
@@ -62,6 +65,8 @@ class Mailboxes:
 
     def __init__(self, data_dir: Path) -> None:
         self.root = data_dir / "console" / "rooms"
+        self.files_root = data_dir / "files"
+        """`<data dir>/files/<chat>/<stamp>-<n>-<filename>`: where console files go."""
 
     def path(self, chat_id: str) -> Path:
         return self.root / f"{file_name(chat_id)}.jsonl"
@@ -74,7 +79,10 @@ class Mailboxes:
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
                 row = json.loads(line)
-                out.append(Delivered(int(row["delivery"]), str(row["text"]), str(row["ack"])))
+                files = tuple(str(p) for p in row.get("files") or ())
+                out.append(
+                    Delivered(int(row["delivery"]), str(row["text"]), str(row["ack"]), files)
+                )
             except (ValueError, KeyError, TypeError):
                 continue  # a line cut short by a kill: it was never recorded as sent
         return out
@@ -84,8 +92,17 @@ class Mailboxes:
         message_id = f"console:{item.delivery_id}"
         if any(d.delivery_id == item.delivery_id for d in self.read(item.chat_id)):
             return Sent(message_id)
-        row = {"delivery": item.delivery_id, "text": item.text, "ack": item.ack_payload}
         try:
+            # Named by delivery, so a kill before the line below rewrites the same files.
+            paths = console_save(
+                self.files_root, file_name(item.chat_id), item.files, stamp=f"d{item.delivery_id}"
+            )
+            row = {
+                "delivery": item.delivery_id,
+                "text": item.text,
+                "ack": item.ack_payload,
+                "files": [str(p) for p in paths],
+            }
             self.root.mkdir(parents=True, exist_ok=True)
             with self.path(item.chat_id).open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")

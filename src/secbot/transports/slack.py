@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -24,6 +24,7 @@ from secbot.engine.messages import Button, Inbound, Reply
 from secbot.engine.registry import FORMS
 from secbot.inbox.intake import Intake
 from secbot.inbox.store import Arrival, Entry
+from secbot.transports.files_out import slack_upload
 from secbot.transports.slack_blocks import MODAL_CALLBACK, blocks, escape, form_values, modal
 
 log = logging.getLogger(__name__)
@@ -268,7 +269,9 @@ class SlackTransport:
         thread_ts: str | None = None,
     ) -> None:
         """DMs get messages; in channels, replies go to the asker alone (ephemeral), except
-        answers to an @-mention, which the group rule already limited to what the room may see."""
+        answers to an @-mention, which the group rule already limited to what the room may see.
+        Files follow their text; Slack has no ephemeral files, so in a channel they are shared
+        into it (in the thread, if any): the group rule computed them for the whole room."""
         direct = chat_kind(channel) is ChatKind.DIRECT
         for reply in replies:
             text, kit = escape(reply.text), blocks(reply)
@@ -287,4 +290,9 @@ class SlackTransport:
                     )
             except SlackApiError as error:
                 log.warning("slack reply failed: %s", error.response.get("error"))
+            if reply.attachments:
+                try:
+                    await slack_upload(self.client, channel, reply.attachments, thread_ts=thread_ts)
+                except (SlackApiError, SlackRequestError) as error:
+                    log.warning("slack file upload failed: %s", error)
             edit_ts = None

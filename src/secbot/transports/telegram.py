@@ -25,6 +25,7 @@ from secbot.engine.messages import Inbound, Reply
 from secbot.engine.registry import telegram_commands
 from secbot.inbox.intake import Intake
 from secbot.inbox.store import Arrival, Entry
+from secbot.transports.files_out import telegram_send_files
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -216,23 +217,25 @@ class TelegramTransport:
             log.info("callback not answered: %s", error)
 
     async def send(self, chat_id: int, replies: list[Reply], edit_id: int | None = None) -> None:
-        for reply in replies:
-            parts = split(reply.text) or ["…"]
-            if edit_id is not None and reply.form is not None and len(parts) == 1:
-                try:
-                    await self.app.bot.edit_message_text(
-                        parts[0],
-                        chat_id=chat_id,
-                        message_id=edit_id,
-                        reply_markup=markup(reply),
-                    )
-                    edit_id = None
-                    continue
-                except BadRequest as error:  # e.g. the message is too old to edit
-                    log.info("could not edit form message: %s", error)
-            edit_id = None
-            for n, part in enumerate(parts):
-                last = n == len(parts) - 1
-                await self.app.bot.send_message(
-                    chat_id, part, reply_markup=markup(reply) if last else None
+        """Each reply's text, then its files (an image as a photo, others as documents). Only
+        the first reply may replace the form message whose button was pressed."""
+        for n, reply in enumerate(replies):
+            await self._send_text(chat_id, reply, edit_id if n == 0 else None)
+            if reply.attachments:
+                await telegram_send_files(self.app.bot, chat_id, reply.attachments)
+
+    async def _send_text(self, chat_id: int, reply: Reply, edit_id: int | None) -> None:
+        parts = split(reply.text) or ["…"]
+        if edit_id is not None and reply.form is not None and len(parts) == 1:
+            try:
+                await self.app.bot.edit_message_text(
+                    parts[0], chat_id=chat_id, message_id=edit_id, reply_markup=markup(reply)
                 )
+                return
+            except BadRequest as error:  # e.g. the message is too old to edit
+                log.info("could not edit form message: %s", error)
+        for n, part in enumerate(parts):
+            last = n == len(parts) - 1
+            await self.app.bot.send_message(
+                chat_id, part, reply_markup=markup(reply) if last else None
+            )
