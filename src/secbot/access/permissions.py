@@ -27,10 +27,13 @@ class Action(StrEnum):
     SEE_ALERT_STATUS = "see_alert_status"
     ACKNOWLEDGE = "acknowledge"
     REGISTER_CHANNEL = "register_channel"
+    READ_BRIEF = "read_brief"
+    """Trend briefs over what the reader may see: state members and the secretariat, not the
+    secretariat admin (who administers identities, not data: decision 0004)."""
 
 
 _MEMBER = frozenset({Action.READ, Action.ACKNOWLEDGE})
-_STATE_MEMBER = _MEMBER | {Action.READ_OWN_STATE}
+_STATE_MEMBER = _MEMBER | {Action.READ_OWN_STATE, Action.READ_BRIEF}
 _SUBMITTER = _STATE_MEMBER | {Action.FILE_REPORT, Action.CHANGE_REPORT, Action.ADD_STATE_THREAT}
 _SECRETARIAT = _MEMBER | {Action.SEND_ALERT, Action.SEE_ALERT_STATUS}
 
@@ -38,7 +41,7 @@ TABLE: dict[Role, frozenset[Action]] = {
     Role.DELEGATE: _STATE_MEMBER,
     Role.FOCAL_POINT: _SUBMITTER,
     Role.STATE_ADMIN: _SUBMITTER | {Action.REGISTER_CHANNEL},
-    Role.SECRETARIAT: _SECRETARIAT,
+    Role.SECRETARIAT: _SECRETARIAT | {Action.READ_BRIEF},
     Role.SECRETARIAT_ADMIN: _SECRETARIAT | {Action.REGISTER_CHANNEL},
 }
 
@@ -52,6 +55,7 @@ REFUSAL: dict[Action, str] = {
     Action.SEE_ALERT_STATUS: "Only the secretariat can see delivery status.",
     Action.ACKNOWLEDGE: "Only members can acknowledge alerts.",
     Action.REGISTER_CHANNEL: "Only secretariat admins or state admins can register channels.",
+    Action.READ_BRIEF: "Trend briefs are for members of a state and the secretariat.",
 }
 
 

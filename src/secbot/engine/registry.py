@@ -18,6 +18,7 @@ from secbot.engine.verbs import (
     alert_form,
     alerts,
     ask,
+    brief,
     channels,
     more,
     registers,
@@ -163,6 +164,18 @@ VERBS: tuple[Verb, ...] = (
         "more",
         more.more,
         (_h("more", "the next page of the last long list", R),),
+    ),
+    Verb(
+        "brief",
+        brief.brief,
+        (
+            _h(
+                "brief [week|month|quarter|year] [STATES]",
+                "a trend brief with a chart and a PDF, e.g. brief quarter JAM,TTO",
+                Action.READ_BRIEF,
+            ),
+        ),
+        command="Trend brief with chart and PDF",
     ),
     Verb(
         "whoami",
