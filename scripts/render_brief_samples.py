@@ -70,7 +70,7 @@ def seed(db: Database, rng: random.Random) -> None:
             recent = day <= 30
             for category, weight in WEIGHTS.items():
                 rate = weight / 14 * (2.2 if recent and category == "drug_trafficking" else 1.0)
-                if category == "human_trafficking" and day > 40:
+                if category == "human_trafficking" and day > 25:
                     rate = 0  # first seen this month
                 while rng.random() < rate:
                     rate -= 1

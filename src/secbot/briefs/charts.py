@@ -8,6 +8,7 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
 from secbot.briefs.model import Brief, category_label
 
@@ -15,7 +16,7 @@ DPI = 110
 
 
 def _title(brief: Brief, what: str) -> str:
-    return f"{what}, last {brief.period.days} days (TLP:{brief.tlp.value})"
+    return f"{what}\nlast {brief.period.days} days · TLP:{brief.tlp.value}"
 
 
 def bars_figure(brief: Brief) -> Figure:
@@ -33,14 +34,11 @@ def bars_figure(brief: Brief) -> Figure:
         )
         bottoms = [a + b for a, b in zip(bottoms, heights, strict=True)]
     step = max(1, len(x) // 10)
-    ax.set_xticks(x[::step])
-    ax.set_xticklabels(
-        [b.start.astimezone(brief.zone).strftime("%d %b") for b in brief.buckets][::step],
-        rotation=0,
-        fontsize=8,
-    )
+    shown = x[::-1][::step][::-1]  # counted from the latest bar, so it is always labelled
+    ax.set_xticks(shown, [_bar_label(brief, n) for n in shown], fontsize=8)
+    ax.set_ylim(0, max(max(bottoms, default=0) * 1.08, 1))
     ax.set_ylabel("reports")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     unit = "day" if brief.period.bucket_days == 1 else "week"
     ax.set_title(_title(brief, f"Reports by {unit} and category"), fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
@@ -51,6 +49,17 @@ def bars_figure(brief: Brief) -> Figure:
             0.5, 0.5, "No reports you may see", ha="center", va="center", transform=ax.transAxes
         )
     return figure
+
+
+def _bar_label(brief: Brief, n: int) -> str:
+    """A bar's first day; a first bar shorter than the rest says how many days it holds."""
+    bars = brief.buckets
+    label = bars[n].start.astimezone(brief.zone).strftime("%d %b")
+    if n == 0 and len(bars) > 1:
+        days = round((bars[1].start - bars[0].start).total_seconds() / 86400)
+        if days < brief.period.bucket_days:
+            label += f"\n({days} d)"
+    return label
 
 
 def heatmap_figure(brief: Brief) -> Figure:
@@ -102,13 +111,14 @@ def _palette(n: int) -> list[tuple[float, float, float, float]]:
 
 def png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    FigureCanvasAgg(figure).print_png(buffer)
+    FigureCanvasAgg(figure)  # attaches itself: savefig then renders with Agg, headless
+    figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
 def texts(figure: Figure) -> list[str]:
     """Every string drawn on a figure (titles, ticks, legend, cell labels), for the privacy test."""
-    FigureCanvasAgg(figure).draw()
+    figure.draw_without_rendering()
     return [t.get_text() for t in figure.findobj(Text) if t.get_text()]
 
 

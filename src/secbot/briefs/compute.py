@@ -65,12 +65,14 @@ def build_brief(
     entries = threat_activity.register_entries(session, scope)
     threats = threat_activity.activity(entries, current, previous)
     shown_entries = [e for e in entries if e.code in {t.code for t in threats}]
+    alerts_sent, ack_rate = _alert_figures(session, scope, start, end)
     figures = Figures(
         current=len(current),
         previous=len(previous),
         trailing_mean=round(len(trailing) * scale, 2),
         states_reporting=tuple(sorted({it.state for it in items})),
-        **_alert_figures(session, scope, start, end),
+        alerts_sent=alerts_sent,
+        ack_rate=ack_rate,
     )
     change_rows = _changes(items, [it for _, it in previous], [it for _, it in trailing], scale)
     seen_before = [it for _, it in rows if it.occurred_at < start]
@@ -108,11 +110,11 @@ def _highest(labels: list[TLP], entries: list[ThreatEntry]) -> TLP:
 
 def _alert_figures(
     session: Session, scope: Scope, start: datetime, end: datetime
-) -> dict[str, int | float | None]:
+) -> tuple[int | None, float | None]:
     """Alerts sent and how many were acknowledged: the secretariat's own record, so shown to
     the secretariat alone (in its direct messages)."""
     if scope.required != frozenset({SECRETARIAT}):
-        return {}
+        return None, None
     window = (Alert.created_at >= start, Alert.created_at < end)
     sent = session.scalar(select(func.count(Alert.id)).where(*window)) or 0
     acked = (
@@ -123,7 +125,7 @@ def _alert_figures(
         )
         or 0
     )
-    return {"alerts_sent": sent, "ack_rate": (acked / sent) if sent else None}
+    return sent, (acked / sent) if sent else None
 
 
 def _changes(
@@ -135,6 +137,9 @@ def _changes(
     rows = []
     for key in sorted(set(now) | set(before) | set(year)):
         mean = year[key] * scale
+        trend = changes.classify(now[key], mean)
+        if not now[key] and not before[key] and trend == changes.LIMITED:
+            continue  # nothing then, nothing now, no trend: not worth a row
         rows.append(
             ChangeRow(
                 category=key[0],
@@ -143,7 +148,7 @@ def _changes(
                 previous=before[key],
                 mean=round(mean, 2),
                 change_pct=changes.change_pct(now[key], mean),
-                trend=changes.classify(now[key], mean),
+                trend=trend,
             )
         )
     rows.sort(key=lambda r: (changes.ORDER.index(r.trend), -r.current, r.category, r.state))
@@ -151,15 +156,20 @@ def _changes(
 
 
 def _buckets(items: list[Item], start: datetime, end: datetime, days: int) -> tuple[Bucket, ...]:
-    """Bars from the period's start; the last may be shorter."""
+    """Bars counted back from the end, so the latest bar is a whole day or week and only the
+    first may be shorter (its `start` is then the period's start)."""
+    width = timedelta(days=days)
     starts: list[datetime] = []
-    at = start
-    while at < end:
+    at = end - width
+    while at > start:
         starts.append(at)
-        at += timedelta(days=days)
+        at -= width
+    starts.append(start)
+    starts.reverse()
     counts: list[Counter[str]] = [Counter() for _ in starts]
     for it in items:
-        index = min(int((it.occurred_at - start) / timedelta(days=days)), len(starts) - 1)
+        index = max(0, len(starts) - 1 - int((end - it.occurred_at) / width))
+        index = max(0, min(index, len(starts) - 1))
         counts[index][it.category] += 1
     return tuple(Bucket(s, dict(c)) for s, c in zip(starts, counts, strict=True))
 

@@ -34,7 +34,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
     return {
         "title": base["Title"],
-        "h2": base["Heading2"],
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], keepWithNext=1),
         "body": base["BodyText"],
         "small": ParagraphStyle("small", parent=base["BodyText"], fontSize=8, leading=10),
     }
@@ -60,10 +60,12 @@ def _table(rows: list[list[str]], widths: list[float] | None = None) -> Table:
     return table
 
 
-def _image(data: bytes, width: float) -> Image:
+def _image(data: bytes) -> Image:
+    """At the chart's own size (its pixels at the DPI it was drawn with), narrowed to the page."""
     image = Image(io.BytesIO(data))
-    ratio = image.imageHeight / image.imageWidth
-    image.drawWidth, image.drawHeight = width, width * ratio
+    natural = image.imageWidth / charts.DPI * 72
+    width = min(WIDTH, natural)
+    image.drawWidth, image.drawHeight = width, width * image.imageHeight / image.imageWidth
     return image
 
 
@@ -91,15 +93,14 @@ def story(brief: Brief) -> list[Any]:
     flow: list[Any] = [_p(head[0], s["title"]), *(_p(line, s["body"]) for line in head[1:])]
     flow += [_p("Bottom line", s["h2"]), _p(brief.bottom_line, s["body"])]
     flow += [_p("Key figures", s["h2"]), *(_p(line, s["body"]) for line in figure_lines(brief))]
-    flow += [Spacer(1, 6), _image(charts.render_chart_png(brief), WIDTH)]
+    flow += [Spacer(1, 6), _image(charts.render_chart_png(brief))]
     flow += [_p("Change by category and state", s["h2"]), _p(changes.THRESHOLDS, s["small"])]
     if brief.changes:
         flow.append(_table(_change_rows(brief)))
         if len(brief.changes) > TABLE_ROWS:
             more = len(brief.changes) - TABLE_ROWS
             flow.append(_p(f"{more} more rows of limited change in the CSV annex.", s["small"]))
-    heat = _image(charts.render_heatmap_png(brief), WIDTH * 0.8)
-    flow += [Spacer(1, 6), heat]
+    flow += [Spacer(1, 6), _image(charts.render_heatmap_png(brief))]
     flow += [_p("First seen", s["h2"])]
     flow += [_p(line, s["body"]) for line in first_seen_lines(brief)] or [
         _p("Nothing new this period.", s["body"])
