@@ -180,3 +180,14 @@ def test_an_unsubscribed_room_and_a_missing_builder_queue_nothing(
     with briefs.using():
         assert queue_due(db, due) == []
     assert _count(db, BriefIssue) == 0
+
+
+def test_the_real_brief_is_queued_with_its_chart_and_pdf(world: World, db: Database) -> None:
+    _sam(world).say("/brief subscribe monthly")
+    _sub, due = _due(db)
+    assert len(queue_due(db, due)) == 1  # the default maker: secbot.briefs
+    (item,) = _claim(db, time.time())
+    assert item.text.startswith("TLP:") and "Next issue" in item.text
+    assert [f.filename.rsplit(".", 1)[-1] for f in item.files] == ["png", "pdf"]
+    assert item.files[0].data.startswith(briefs.PNG_SIGNATURE)
+    assert item.files[1].data.startswith(b"%PDF")

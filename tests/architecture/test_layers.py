@@ -17,6 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("identity", "registers"),
     ("reports",),
     ("alerts",),
+    ("briefs",),
     ("engine",),
     ("inbox",),
     ("transports",),

@@ -25,7 +25,7 @@ def test_telegram_photo_and_document_arrive_byte_for_byte() -> None:
             assert photo.photo and photo.caption == "Chart"
             doc = await bot.send_document(42, InputFile(document, filename="b.pdf"))
             assert doc.document is not None and doc.document.file_name == "b.pdf"
-            with pytest.raises(BadRequest, match="(?i)image_process_failed"):
+            with pytest.raises(BadRequest, match=r"(?i)image_process_failed"):
                 await bot.send_photo(42, InputFile(b"not an image", filename="x.png"))
 
     with FakeTelegramServer() as fake:

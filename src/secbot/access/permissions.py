@@ -27,13 +27,16 @@ class Action(StrEnum):
     SEE_ALERT_STATUS = "see_alert_status"
     ACKNOWLEDGE = "acknowledge"
     REGISTER_CHANNEL = "register_channel"
+    READ_BRIEF = "read_brief"
+    """Trend briefs over what the reader may see: state members and the secretariat, not the
+    secretariat admin (who administers identities, not data: decision 0004)."""
     SUBSCRIBE_BRIEF = "subscribe_brief"
     """Start or stop a room's scheduled brief: room admins (state admins for their own
     state's rooms, secretariat admins) and the secretariat."""
 
 
 _MEMBER = frozenset({Action.READ, Action.ACKNOWLEDGE})
-_STATE_MEMBER = _MEMBER | {Action.READ_OWN_STATE}
+_STATE_MEMBER = _MEMBER | {Action.READ_OWN_STATE, Action.READ_BRIEF}
 _SUBMITTER = _STATE_MEMBER | {Action.FILE_REPORT, Action.CHANGE_REPORT, Action.ADD_STATE_THREAT}
 _SECRETARIAT = _MEMBER | {Action.SEND_ALERT, Action.SEE_ALERT_STATUS}
 
@@ -41,7 +44,7 @@ TABLE: dict[Role, frozenset[Action]] = {
     Role.DELEGATE: _STATE_MEMBER,
     Role.FOCAL_POINT: _SUBMITTER,
     Role.STATE_ADMIN: _SUBMITTER | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF},
-    Role.SECRETARIAT: _SECRETARIAT | {Action.SUBSCRIBE_BRIEF},
+    Role.SECRETARIAT: _SECRETARIAT | {Action.READ_BRIEF, Action.SUBSCRIBE_BRIEF},
     Role.SECRETARIAT_ADMIN: _SECRETARIAT | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF},
 }
 
@@ -55,6 +58,7 @@ REFUSAL: dict[Action, str] = {
     Action.SEE_ALERT_STATUS: "Only the secretariat can see delivery status.",
     Action.ACKNOWLEDGE: "Only members can acknowledge alerts.",
     Action.REGISTER_CHANNEL: "Only secretariat admins or state admins can register channels.",
+    Action.READ_BRIEF: "Trend briefs are for members of a state and the secretariat.",
     Action.SUBSCRIBE_BRIEF: "Only room admins and the secretariat can schedule briefs.",
 }
 

@@ -1,10 +1,9 @@
-"""The seam between delivery and the brief itself: given a Scope and a period, a Reply (text
-plus chart and PDF attachments). secbot.briefs (build_brief, brief_reply) provides the real one;
-tests and the scheduler take any function of this shape."""
+"""The seam between scheduled delivery and the brief itself: given a Scope and a period, a Reply
+(text plus chart and PDF attachments). secbot.briefs with the verb's brief_reply is the real
+one; tests may put any function of this shape in MAKER."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -12,6 +11,7 @@ from datetime import datetime, tzinfo
 from sqlalchemy.orm import Session
 
 from secbot.access.scope import Scope
+from secbot.briefs import Period, build_brief
 from secbot.engine.messages import Reply
 
 
@@ -29,35 +29,30 @@ class BriefRequest:
 
 
 BriefMaker = Callable[[Session, Scope, BriefRequest], Reply | None]
-"""None: no brief can be made here (the briefs package is not installed)."""
+"""None: no brief can be made for this request (nothing is queued; the next tick tries again)."""
 
 
-def period_word(request: BriefRequest) -> str:
-    """The brief builder's period argument: whole days (`7d`, `30d`)."""
-    days = max(1, round((request.end - request.start).total_seconds() / 86400))
-    return f"{days}d"
+def period_of(request: BriefRequest) -> Period:
+    """The builder's period: a week, or (for a calendar month) the 30-day brief."""
+    days = (request.end - request.start).total_seconds() / 86400
+    return Period.WEEK if days < 8 else Period.MONTH
 
 
 def default_maker(session: Session, scope: Scope, request: BriefRequest) -> Reply | None:
-    """secbot.briefs when present (it lands from the brief work); None otherwise."""
-    try:
-        briefs = importlib.import_module("secbot.briefs")
-        render = importlib.import_module("secbot.engine.render.briefs")
-    except ImportError:
-        return None
-    brief = briefs.build_brief(
+    """secbot.briefs' brief, as the `brief` verb replies it (text, chart PNG, PDF)."""
+    from secbot.engine.verbs.brief import brief_reply  # the verb imports this module's users
+
+    brief = build_brief(
         session,
         scope,
         reader=request.reader,
-        period=period_word(request),
+        period=period_of(request),
         states=list(request.states) or None,
         now=request.end,
         next_issue=request.next_issue,
         zone=request.zone,
     )
-    reply = render.brief_reply(brief)
-    assert isinstance(reply, Reply)
-    return reply
+    return brief_reply(brief)
 
 
 MAKER: list[BriefMaker] = [default_maker]

@@ -166,6 +166,23 @@ VERBS: tuple[Verb, ...] = (
         (_h("more", "the next page of the last long list", R),),
     ),
     Verb(
+        "brief",
+        brief.brief,
+        (
+            _h(
+                "brief [week|month|quarter|year] [STATES]",
+                "a trend brief with a chart and a PDF, e.g. brief quarter JAM,TTO",
+                Action.READ_BRIEF,
+            ),
+            _h(
+                "brief subscribe weekly|monthly [ZONE]",
+                "inside a registered group: a scheduled brief (brief unsubscribe, brief schedule)",
+                Action.SUBSCRIBE_BRIEF,
+            ),
+        ),
+        command="Trend brief with chart and PDF",
+    ),
+    Verb(
         "whoami",
         account.whoami,
         (_h("whoami", "who you are here and what this chat can show", R),),
@@ -193,19 +210,6 @@ VERBS: tuple[Verb, ...] = (
             ),
         ),
         command="Acknowledge an alert",
-    ),
-    Verb(
-        "brief",
-        brief.brief,
-        (
-            _h("brief [month|quarter] [STATES]", "a trend brief over what you may see here", R),
-            _h(
-                "brief subscribe weekly|monthly [ZONE]",
-                "inside a registered group: a scheduled brief (brief unsubscribe, brief schedule)",
-                Action.SUBSCRIBE_BRIEF,
-            ),
-        ),
-        command="Trend brief",
     ),
     Verb(
         "register",

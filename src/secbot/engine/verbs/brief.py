@@ -1,135 +1,50 @@
-"""`brief`: a trend brief over what the reader may see here, and a room's scheduled brief
-(`brief subscribe weekly|monthly [ZONE]`, `brief unsubscribe`, `brief schedule`)."""
+"""brief [week|month|quarter|year] [STATES]: a trend brief for this chat, as text plus the chart
+and the PDF. Computed under this chat's Scope, so in a group it counts only what every party of
+the room may see."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from secbot.access.permissions import Action, require
-from secbot.alerts import brief_subscriptions as subs
-from secbot.db.models import BriefSubscription, Channel
-from secbot.domain.brief_periods import Cadence, next_due
-from secbot.domain.enums import AudienceKind, Role
-from secbot.domain.errors import InvalidInput, NotPermitted
-from secbot.domain.zones import show_time, zone_named
-from secbot.engine.brief_maker import BriefRequest, make
+from secbot.access.principal import SECRETARIAT, Principal
+from secbot.briefs import Brief, build_brief, render_chart_png, render_message, render_pdf
+from secbot.briefs.request import parse_request
 from secbot.engine.context import Context
-from secbot.engine.messages import Reply
-from secbot.identity import zones
-from secbot.identity.channels import find_channel
+from secbot.engine.messages import Attachment, Reply
+from secbot.engine.verbs import brief_subscriptions
 
-PERIODS = {"": 7, "week": 7, "7d": 7, "month": 30, "30d": 30, "quarter": 90, "90d": 90}
-PERIODS |= {"year": 365, "365d": 365}
-_WHEN = {Cadence.WEEKLY: "Mondays at 07:00", Cadence.MONTHLY: "on the 1st of each month at 07:00"}
+
+def brief_reply(brief: Brief) -> Reply:
+    """The chat message with the chart (a PNG) and the PDF attached, named for the period and
+    carrying the TLP, so a forwarded file still says how it may be shared."""
+    stem = f"brief-{brief.period.value}-{brief.end:%Y%m%d}-TLP-{brief.tlp.value.replace('+', '-')}"
+    caption = f"TLP:{brief.tlp.value} trend brief, last {brief.period.days} days"
+    return Reply(
+        render_message(brief),
+        attachments=(
+            Attachment(f"{stem}.png", "image/png", render_chart_png(brief), caption),
+            Attachment(f"{stem}.pdf", "application/pdf", render_pdf(brief), caption),
+        ),
+    )
+
+
+def reader_name(principal: Principal, in_group: bool) -> str:
+    party = "the secretariat" if principal.party == SECRETARIAT else principal.party or "?"
+    where = ", asked in a group (what every party there may see)" if in_group else ""
+    return f"{principal.label} ({party}){where}"
 
 
 def brief(ctx: Context, args: str) -> list[Reply]:
-    word, _, rest = args.strip().partition(" ")
-    match word.lower():
-        case "subscribe":
-            return subscribe(ctx, rest)
-        case "unsubscribe":
-            return unsubscribe(ctx)
-        case "schedule":
-            return schedule(ctx)
-    return ask(ctx, args)
-
-
-def ask(ctx: Context, args: str) -> list[Reply]:
-    """`brief [week|month|quarter|year] [STATES]`, over exactly what the reader may see here."""
-    require(ctx.principal, Action.READ)
-    words = args.split()
-    period = words[0].lower() if words and words[0].lower() in PERIODS else ""
-    rest = words[1:] if period else words
-    states = tuple(sorted({c.strip().upper() for w in rest for c in w.split(",") if c.strip()}))
-    if any(len(code) != 3 or not code.isalpha() for code in states):
-        raise InvalidInput(
-            "Ask like `brief`, `brief month` or `brief quarter JAM,TTO` (period: week, month, "
-            "quarter or year; states as three-letter codes)."
-        )
-    request = BriefRequest(
-        start=ctx.now - timedelta(days=PERIODS[period]),
-        end=ctx.now,
-        reader=ctx.principal.label,
+    if args.strip().split(" ", 1)[0].lower() in brief_subscriptions.WORDS:
+        return brief_subscriptions.handle(ctx, args)
+    require(ctx.principal, Action.READ_BRIEF)
+    request = parse_request(ctx.session, args)
+    result = build_brief(
+        ctx.session,
+        ctx.scope,
+        reader=reader_name(ctx.principal, ctx.in_group),
+        period=request.period,
+        states=request.states,
+        now=ctx.now,
         zone=ctx.zone,
-        states=states,
     )
-    reply = make(ctx.session, ctx.scope, request)
-    if reply is None:
-        return [Reply("Trend briefs are not available on this server yet.")]
-    return [reply]
-
-
-def _room(ctx: Context, doing: str) -> Channel:
-    if not ctx.in_group:
-        raise InvalidInput(f"To {doing}, send it inside the registered group or channel.")
-    i = ctx.inbound
-    channel = find_channel(ctx.session, i.platform, i.workspace, i.chat_id, active_only=True)
-    if channel is None:
-        raise InvalidInput(
-            "This chat is not registered, so it has no group rule to compute a brief under. "
-            "An admin can register it first: `register all` or `register BRB,JAM`."
-        )
-    return channel
-
-
-def _may_manage(ctx: Context, channel: Channel) -> None:
-    require(ctx.principal, Action.SUBSCRIBE_BRIEF)
-    own = (AudienceKind.STATES.value, [ctx.principal.party])
-    if ctx.role is Role.STATE_ADMIN and (channel.audience_kind, channel.audience_states) != own:
-        raise NotPermitted(
-            "A state admin can schedule briefs only in a room registered for their own state; "
-            "ask the secretariat for this one."
-        )
-
-
-def _describe(ctx: Context, sub: BriefSubscription) -> str:
-    cadence, zone = Cadence(sub.cadence), zone_named(sub.timezone)
-    upcoming = next_due(cadence, zone, max(ctx.now, sub.started_at))
-    return (
-        f"This room gets a {cadence.value} brief, {_WHEN[cadence]} {sub.timezone}; the next "
-        f"is due {show_time(upcoming, zone)}. It counts only what every party here may see."
-    )
-
-
-def subscribe(ctx: Context, args: str) -> list[Reply]:
-    channel = _room(ctx, "schedule a brief")
-    _may_manage(ctx, channel)
-    words = args.split()
-    if not words or len(words) > 2:
-        subs.parse_cadence("")  # raises the worded help
-    cadence = subs.parse_cadence(words[0])
-    zone = None
-    if len(words) == 2:
-        zone = zones.canonical(words[1])
-        if zone is None:
-            hint = zones.suggest(words[1])
-            did_you = f" Did you mean {hint}?" if hint else ""
-            raise InvalidInput(
-                f"I don't know the time zone “{words[1][:60]}”.{did_you} Write it like "
-                "America/Barbados, or `utc`."
-            )
-    sub = subs.subscribe(ctx.session, ctx.principal, channel, cadence, zone, ctx.now)
-    return [Reply("Done. " + _describe(ctx, sub) + " Stop it with `brief unsubscribe`.")]
-
-
-def unsubscribe(ctx: Context) -> list[Reply]:
-    channel = _room(ctx, "stop a scheduled brief")
-    _may_manage(ctx, channel)
-    if subs.unsubscribe(ctx.session, ctx.principal, channel, ctx.now) is None:
-        return [Reply("This room has no scheduled brief. Start one with `brief subscribe weekly`.")]
-    return [Reply("Done: this room gets no more scheduled briefs.")]
-
-
-def schedule(ctx: Context) -> list[Reply]:
-    require(ctx.principal, Action.READ)
-    channel = _room(ctx, "see the room's brief schedule")
-    sub = subs.current(ctx.session, channel)
-    if sub is None:
-        return [
-            Reply(
-                "This room has no scheduled brief. An admin can start one with "
-                "`brief subscribe weekly` or `brief subscribe monthly`."
-            )
-        ]
-    return [Reply(_describe(ctx, sub))]
+    return [brief_reply(result)]

@@ -1,0 +1,191 @@
+#!/usr/bin/env python
+"""Trend-brief benchmark: a year's brief over 10,000 reports from 15 states, charts and PDF
+included, against a same-process baseline (one SQL count of the same reports).
+
+    .venv/bin/python scripts/bench_brief.py                        # SQLite, 10,000 reports
+    .venv/bin/python scripts/bench_brief.py --reports 2000 --runs 2
+    .venv/bin/python scripts/bench_brief.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Reports are spread over one year, across 12 categories; 60 % are shared with all, 10 % with a
+named state, the rest private, with random TLP labels. The reader is the secretariat in a direct
+message (it sees what was shared with all and with it), so the visibility filter and post-check
+do real work. Each run times: build_brief, the message, both charts, the PDF, CSV and JSON.
+Prints one JSON line; exits 1 when the median total is over the target (2 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, insert, select, text
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from secbot import briefs  # noqa: E402
+from secbot.access.principal import ALL, SECRETARIAT, Place, Principal  # noqa: E402
+from secbot.access.scope import scope_for  # noqa: E402
+from secbot.db.migrate import upgrade  # noqa: E402
+from secbot.db.models import Incident, Share, State, Submission  # noqa: E402
+from secbot.db.session import Database, make_engine  # noqa: E402
+from secbot.domain.enums import Role  # noqa: E402
+from secbot.domain.taxonomy import CATEGORIES  # noqa: E402
+
+STATES = [
+    "ATG", "BHS", "BRB", "BLZ", "DMA", "GRD", "GUY", "HTI",
+    "JAM", "KNA", "LCA", "VCT", "SUR", "TTO", "MSR",
+]  # fmt: skip
+TLPS = ["CLEAR", "GREEN", "GREEN", "AMBER", "AMBER", "AMBER+STRICT", "RED"]
+TARGET_S = 2.0
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def seed(db: Database, count: int, rng: random.Random) -> None:
+    categories = [c.key for c in CATEGORIES]
+    numbers = dict.fromkeys(STATES, 0)
+    subs, incidents, shares = [], [], []
+    for n in range(1, count + 1):
+        owner = rng.choice(STATES)
+        numbers[owner] += 1
+        subs.append(
+            {
+                "id": n,
+                "public_id": f"{owner}-{numbers[owner]:04d}",
+                "owner_state": owner,
+                "kind": "incident",
+                "tlp": rng.choice(TLPS),
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        )
+        incidents.append(
+            {
+                "submission_id": n,
+                "category": rng.choice(categories),
+                "severity": rng.choice(["low", "moderate", "moderate", "high", "critical"]),
+                "title": f"Synthetic event {n}",
+                "description": "",
+                "location": f"Place {rng.randint(1, 300)}",
+                "occurred_at": NOW - timedelta(minutes=rng.randint(1, 365 * 24 * 60)),
+                "status": "open",
+            }
+        )
+        roll = rng.random()
+        if roll < 0.6:
+            shares.append({"submission_id": n, "grantee": ALL, "granted_at": NOW})
+        elif roll < 0.7:
+            shares.append({"submission_id": n, "grantee": rng.choice(STATES), "granted_at": NOW})
+    with db.transaction() as session:
+        session.execute(
+            insert(State), [{"code": s, "name": s, "last_number": numbers[s]} for s in STATES]
+        )
+        for table, rows in ((Submission, subs), (Incident, incidents), (Share, shares)):
+            for start in range(0, len(rows), 2000):
+                session.execute(insert(table), rows[start : start + 2000])
+
+
+def baseline(db: Database, start: datetime) -> float:
+    """The cheapest honest comparison: count the same year's reports in SQL."""
+    began = time.perf_counter()
+    with db.transaction() as session:
+        session.scalar(
+            select(func.count()).select_from(Incident).where(Incident.occurred_at >= start)
+        )
+    return time.perf_counter() - began
+
+
+def one_run(db: Database) -> dict[str, float]:
+    principal = Principal(SECRETARIAT, Role.SECRETARIAT, Place.direct(), label="bench")
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    with db.transaction() as session:
+        brief = briefs.build_brief(
+            session,
+            scope_for(principal),
+            reader="bench",
+            period=briefs.Period.YEAR,
+            states=None,
+            now=NOW,
+        )
+    timings["compute"] = time.perf_counter() - began
+    steps = {
+        "message": briefs.render_message,
+        "chart": briefs.render_chart_png,
+        "heatmap": briefs.render_heatmap_png,
+        "pdf": briefs.render_pdf,
+        "csv": briefs.render_csv,
+        "json": briefs.render_json,
+    }
+    for name, step in steps.items():
+        t = time.perf_counter()
+        step(brief)  # type: ignore[operator]
+        timings[name] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - began
+    timings["counted"] = brief.total
+    return timings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--reports", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as folder:
+        schema = ""
+        if args.database_url:
+            schema = f"bench_brief_{uuid.uuid4().hex[:8]}"
+            admin = make_engine(args.database_url)
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            url = f"{args.database_url}?options=-csearch_path%3D{schema}"
+        else:
+            url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        db = Database.from_url(url)
+        try:
+            began = time.perf_counter()
+            seed(db, args.reports, random.Random(args.seed))
+            seeded = time.perf_counter() - began
+            runs = [one_run(db) for _ in range(args.runs)]
+            base = statistics.median(baseline(db, NOW - timedelta(days=365)) for _ in range(5))
+        finally:
+            db.dispose()
+            if schema:
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                admin.dispose()
+    median = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    result = {
+        "database": "postgresql" if args.database_url else "sqlite",
+        "reports": args.reports,
+        "counted": int(median["counted"]),
+        "seed_s": round(seeded, 2),
+        "runs": args.runs,
+        **{f"{k}_ms": round(v * 1000, 1) for k, v in median.items() if k != "counted"},
+        "first_total_ms": round(runs[0]["total"] * 1000, 1),
+        "max_total_ms": round(max(r["total"] for r in runs) * 1000, 1),
+        "baseline_count_ms": round(base * 1000, 2),
+        "ratio_to_baseline": round(median["total"] / base, 1) if base else None,
+        "target_ms": TARGET_S * 1000,
+    }
+    print(json.dumps(result))
+    return 0 if median["total"] <= TARGET_S else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
