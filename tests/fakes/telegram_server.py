@@ -440,6 +440,11 @@ class FakeTelegramServer(LoopbackServer):
                 _Failure(method, status, description, params or None) for _ in range(times)
             )
 
+    def clear_failures(self) -> None:
+        """Drop the failures `fail_next` queued and not yet used."""
+        with self._cond:
+            self._failures.clear()
+
     # ---- inspection ------------------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[Call]:
