@@ -85,13 +85,13 @@ def test_guided_form_is_checked_too(clocked: World, db: Database) -> None:
     alice.say("report Oil spill seen in Carlisle Bay at 09:00")
     for answer in (
         "report",
-        "7",
-        "2",
+        "environmental damage",
+        "moderate",
         "Oil sheen spreading in Carlisle Bay",
         "Carlisle Bay",
         "now",
-        "3",
-        "1",
+        "AMBER",
+        "save",
     ):
         text = alice.say(answer)
     assert "BRB-0001 looks like the same event" in text, text
@@ -156,6 +156,6 @@ def test_private_state_entry_links_stay_with_the_entry(clocked: World, db: Datab
     alice.say("share BRB-0001 JAM")
     # JAM sees the report but not BRB's own register entry, so not the link either
     assert "BRB-T01" not in jan.say("incident BRB-0001")
-    assert "can't find a register entry" in jan.say("link JAM-0001 BRB-T01")
-    jan.say("report Parrots smuggled by boat near Montego Bay")
+    assert "Filed JAM-0001" in jan.say("report Parrots smuggled by boat near Montego Bay")
     assert "BRB-T01" not in " ".join(b.payload for b in jan.buttons())
+    assert "can't find a register entry" in jan.say("link JAM-0001 BRB-T01")
