@@ -4,7 +4,7 @@ labels, places, times, texts and links; and the filing reply names no other repo
 
 The oracle reuses the rule as tests/access writes it (independently of secbot.access) and its
 own matching criteria written from the issue's text (same place or within 5 km and 48 h, or
-word-set Jaccard >= 0.5 within 14 days).
+word-set Jaccard >= 0.7 over 4+ words within 14 days).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ incident_st = st.tuples(
     st.sampled_from(list(TLP)),
     st.sampled_from(range(len(SPOTS))),
     st.integers(-80, 80),  # hours from T0
-    st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=6, unique=True),
     st.lists(st.sampled_from(CODES), max_size=2, unique=True),
 )
 
@@ -74,7 +74,9 @@ def close(
 
 def jaccard(a: str, b: str) -> float:
     x, y = set(a.split()), set(b.split())
-    return len(x & y) / len(x | y) if x and y else 0.0
+    if min(len(x), len(y)) < similar.MIN_TERMS:
+        return 0.0
+    return len(x & y) / len(x | y)
 
 
 @settings(max_examples=EXAMPLES)
@@ -87,7 +89,7 @@ def jaccard(a: str, b: str) -> float:
     probe=st.tuples(
         st.sampled_from(range(len(SPOTS))),
         st.integers(-80, 80),
-        st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+        st.lists(st.sampled_from(WORDS), min_size=1, max_size=6, unique=True),
     ),
     filer=st.sampled_from(STATES),
 )

@@ -3,7 +3,8 @@
 Candidates are only the reports the filer's Scope may see where they file (SQL filter, then the
 post-check), so a suggestion can never reveal, by its wording or its count, a report the filer
 may not see. A candidate matches when it happened at the same place or close by within
-`WINDOW` of the new event, or when its text is very similar (word-set Jaccard, within
+`WINDOW` of the new event, or when its text is very similar (word-set Jaccard over at least `MIN_TERMS` content
+words each, within
 `TEXT_WINDOW`: cheap, and measured in tests/reports/test_similar.py).
 """
 
@@ -26,7 +27,9 @@ from secbot.domain.places import words
 WINDOW = timedelta(hours=48)
 TEXT_WINDOW = timedelta(days=14)
 CLOSE_KM = 5.0
-TEXT_THRESHOLD = 0.5
+TEXT_THRESHOLD = 0.7
+MIN_TERMS = 4
+"""Texts with fewer content words ("Boat seen") say too little to call two reports one event."""
 LIMIT = 3
 _STOP = frozenset(
     "the a an and or of at in on to by for with from near off was were is are has have had "
@@ -118,7 +121,7 @@ def similar_reports(
             found.append(Similar(submission, reason, hours, 2.0 - abs(hours) / 48))
             continue
         other = terms(f"{incident.title} {incident.description}")
-        if new_terms and other:
+        if len(new_terms) >= MIN_TERMS and len(other) >= MIN_TERMS:
             score = len(new_terms & other) / len(new_terms | other)
             if score >= TEXT_THRESHOLD:
                 found.append(Similar(submission, "similar text", hours, score))
