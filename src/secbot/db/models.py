@@ -372,5 +372,14 @@ class SendWindow(Base):
 # here so that this module stays the one registry of every table.
 from secbot.db.inbound import InboxEntry, IndexChange, Notice, ProcessedInbound  # noqa: E402
 from secbot.db.places import Place  # noqa: E402
+from secbot.db.report_extras import ReportLink, ReportUpdate  # noqa: E402
 
-__all__ = ["InboxEntry", "IndexChange", "Notice", "Place", "ProcessedInbound"]
+__all__ = [
+    "InboxEntry",
+    "IndexChange",
+    "Notice",
+    "Place",
+    "ProcessedInbound",
+    "ReportLink",
+    "ReportUpdate",
+]
