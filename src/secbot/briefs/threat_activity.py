@@ -1,8 +1,8 @@
-"""Threat-register activity: how many of the counted reports bear on each register entry.
+"""Threat-register activity: how many of the counted reports are linked to each register entry.
 
-Until reports carry explicit links to register entries (issue 13 item 1), a report bears on the
-entries of its category. `related_reports` is the one function to switch to the links table: it
-receives only report ids the reader may already see, so either way nothing new is revealed.
+Links come from `secbot.reports.links.linked_threats`, which reads a link only with its report
+(the one visibility rule) and drops links to a state's own entry the reader may not see. It is
+given only ids of reports the reader may already see, so nothing new can be revealed here.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from secbot.access.scope import Scope
 from secbot.briefs.model import Item, ThreatActivity
 from secbot.db.models import ThreatEntry
 from secbot.registers.threats import regional_threats, state_threats
+from secbot.reports.links import linked_threats
 
-SOURCE = "category"
-"""`category` now; `links` once the report-threat links table is merged."""
+SOURCE = "links"
+"""What ties a report to an entry: explicit links (`link ID CODE`, or confirmed at filing)."""
 
 
 def register_entries(session: Session, scope: Scope) -> list[ThreatEntry]:
@@ -26,24 +27,32 @@ def register_entries(session: Session, scope: Scope) -> list[ThreatEntry]:
 
 
 def related_reports(
-    entries: Sequence[ThreatEntry], items: Sequence[tuple[int, Item]]
+    session: Session,
+    scope: Scope,
+    entries: Sequence[ThreatEntry],
+    items: Sequence[tuple[int, Item]],
 ) -> dict[str, list[int]]:
-    """Register code -> ids of the given (visible) reports that bear on it."""
-    by_category: dict[str, list[int]] = {}
-    for ident, item in items:
-        by_category.setdefault(item.category, []).append(ident)
-    return {e.code: by_category.get(e.category, []) for e in entries}
+    """Register code -> ids of the given (visible) reports linked to it."""
+    found: dict[str, list[int]] = {e.code: [] for e in entries}
+    for submission_id, codes in linked_threats(session, scope, [i for i, _ in items]).items():
+        for code in codes:
+            if code in found:
+                found[code].append(submission_id)
+    return found
 
 
 def activity(
+    session: Session,
+    scope: Scope,
     entries: Sequence[ThreatEntry],
     current: Sequence[tuple[int, Item]],
     previous: Sequence[tuple[int, Item]],
     limit: int = 8,
 ) -> tuple[ThreatActivity, ...]:
-    """Entries with reports this period or the last, busiest first; rising = more than before."""
-    now = related_reports(entries, current)
-    before = related_reports(entries, previous)
+    """Entries with linked reports this period or the last, busiest first; rising = more now
+    than in the previous period."""
+    now = related_reports(session, scope, entries, current)
+    before = related_reports(session, scope, entries, previous)
     rows = [
         ThreatActivity(
             code=e.code,
