@@ -4,7 +4,7 @@ labels, places, times, texts and links; and the filing reply names no other repo
 
 The oracle reuses the rule as tests/access writes it (independently of secbot.access) and its
 own matching criteria written from the issue's text (same place or within 5 km and 48 h, or
-word-set Jaccard >= 0.7 over 4+ words within 14 days).
+word-set Jaccard >= 0.75 over 4+ words within 14 days).
 """
 
 from __future__ import annotations

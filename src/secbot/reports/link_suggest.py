@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
@@ -31,8 +32,16 @@ class Suggestion:
 
 
 def _entry_terms(entry: ThreatEntry) -> tuple[frozenset[str], frozenset[str]]:
-    strong = terms(" ".join([entry.title, *entry.topics]))
-    return strong, terms(entry.description) - strong
+    return _terms_of(entry.title, tuple(entry.topics), entry.description)
+
+
+@lru_cache(maxsize=4096)
+def _terms_of(
+    title: str, topics: tuple[str, ...], description: str
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Cached by content: the register changes rarely, filings are many."""
+    strong = terms(" ".join([title, *topics]))
+    return strong, terms(description) - strong
 
 
 def candidates(session: Session, scope: Scope) -> list[ThreatEntry]:
