@@ -24,7 +24,7 @@ from secbot import briefs  # noqa: E402
 from secbot.access.principal import ALL, Place, Principal  # noqa: E402
 from secbot.access.scope import scope_for  # noqa: E402
 from secbot.db.migrate import upgrade  # noqa: E402
-from secbot.db.models import Incident, Share, State  # noqa: E402
+from secbot.db.models import Incident, ReportLink, Share, State, ThreatEntry  # noqa: E402
 from secbot.db.numbering import new_submission  # noqa: E402
 from secbot.db.session import Database, make_engine  # noqa: E402
 from secbot.domain.enums import Role  # noqa: E402
@@ -66,6 +66,9 @@ def seed(db: Database, rng: random.Random) -> None:
             if session.get(State, code) is None:
                 session.add(State(code=code, name=code))
         session.flush()
+        entries: dict[str, list[str]] = {}
+        for entry in session.query(ThreatEntry).filter(ThreatEntry.submission_id.is_(None)):
+            entries.setdefault(entry.category, []).append(entry.code)
         for day in range(365, 0, -1):
             recent = day <= 30
             for category, weight in WEIGHTS.items():
@@ -96,6 +99,9 @@ def seed(db: Database, rng: random.Random) -> None:
                         )
                     )
                     session.add(Share(submission_id=sub.id, grantee=ALL))
+                    codes = entries.get(category, [])
+                    if codes and rng.random() < 0.7:  # most reports linked when filed
+                        session.add(ReportLink(submission_id=sub.id, threat_code=rng.choice(codes)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from secbot.db.models import Incident, Share, State
+from secbot.db.models import Incident, ReportLink, Share, State, Submission, ThreatEntry
 from secbot.db.numbering import new_submission
 
 
@@ -30,6 +30,7 @@ def add_incident(
     place: str = "",
     severity: str = "moderate",
     grantees: Iterable[str] = (),
+    links: Iterable[str] = (),
 ) -> str:
     submission = new_submission(
         session, owner_state=owner, kind="incident", tlp=tlp, created_by=None
@@ -47,5 +48,29 @@ def add_incident(
     )
     for grantee in grantees:
         session.add(Share(submission_id=submission.id, grantee=grantee))
+    for code in links:
+        session.add(ReportLink(submission_id=submission.id, threat_code=code))
     session.flush()
     return submission.public_id
+
+
+def add_regional_threat(session: Session, code: str, category: str, title: str = "") -> None:
+    session.add(
+        ThreatEntry(
+            code=code,
+            title=title or f"Regional entry {code}",
+            dimension="transnational_crime",
+            category=category,
+            description="",
+            likelihood="likely",
+            impact="major",
+            lead_area="security",
+            status="active",
+            topics=[],
+        )
+    )
+    session.flush()
+
+
+def internal_id(session: Session, public_id: str) -> int:
+    return session.query(Submission.id).filter_by(public_id=public_id).scalar_one()

@@ -34,7 +34,7 @@ from secbot.db.models import Alert, AlertAck, Member
 from secbot.db.session import Database
 from secbot.domain.enums import TLP, Role
 from secbot.domain.errors import InvalidInput
-from tests.briefs.seed import add_incident, add_states
+from tests.briefs.seed import add_incident, add_regional_threat, add_states
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -271,3 +271,50 @@ def test_every_format_holds_the_same_numbers(db: Database) -> None:
     assert "Next issue: 29 Dec 2026" in render_markdown(brief)
     for heading in ("Bottom line", "Key figures", "Threat-register activity", "Notable"):
         assert heading in text
+
+
+def test_threat_activity_counts_linked_reports_the_reader_may_see(db: Database) -> None:
+    with db.transaction() as session:
+        add_states(session, ["JAM", "TTO"])
+        add_regional_threat(session, "RT-90", "drug_trafficking", "Cocaine through the chain")
+        add_regional_threat(session, "RT-91", "firearms_trafficking", "Guns")
+        for days in (1, 2, 3):
+            add_incident(
+                session,
+                owner="JAM",
+                occurred_at=NOW - timedelta(days=days),
+                grantees=[ALL],
+                links=["RT-90"],
+            )
+        add_incident(
+            session,
+            owner="JAM",
+            occurred_at=NOW - timedelta(days=9),
+            grantees=[ALL],
+            links=["RT-90"],
+        )
+        add_incident(  # private to JAM: TTO must not count its link
+            session, owner="JAM", occurred_at=NOW - timedelta(days=1), links=["RT-91"]
+        )
+        tto = build_brief(
+            session,
+            scope_for(reader("TTO")),
+            reader="t",
+            period=Period.WEEK,
+            states=None,
+            now=NOW,
+        )
+        jam = build_brief(
+            session,
+            scope_for(reader("JAM")),
+            reader="j",
+            period=Period.WEEK,
+            states=None,
+            now=NOW,
+        )
+    assert [(t.code, t.current, t.previous, t.rising) for t in tto.threats] == [
+        ("RT-90", 3, 1, True)
+    ]
+    assert {t.code: t.current for t in jam.threats} == {"RT-90": 3, "RT-91": 1}
+    assert "RT-91" not in render_markdown(tto) and "Guns" not in render_markdown(tto)
+    assert "RT-90 Cocaine through the chain: 3 (1 before) rising" in render_markdown(tto)

@@ -33,11 +33,12 @@ from secbot.briefs.model import category_label
 from secbot.db.models import Share
 from secbot.db.session import Database
 from secbot.domain.enums import TLP, ChatKind, Role
-from tests.briefs.seed import add_incident, add_states
+from tests.briefs.seed import add_incident, add_regional_threat, add_states
 
 STATES = ["BRB", "JAM", "TTO", "LCA"]
 CATEGORIES = ["drug_trafficking", "cyber_incident", "natural_hazard", "firearms_trafficking"]
 GRANTEES = [*STATES, ALL, SECRETARIAT]
+THREATS = ["RT-90", "RT-91"]
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 EXAMPLES = 120 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 25
 
@@ -50,6 +51,7 @@ class Report:
     hours_ago: int
     grants: tuple[tuple[str, bool], ...]
     """(grantee, revoked)."""
+    links: tuple[str, ...] = ()
 
     def active_grants(self) -> set[str]:
         return {g for g, revoked in self.grants if not revoked}
@@ -123,6 +125,8 @@ def seed(db: Database, reports: list[Report]) -> list[str]:
     ids = []
     with db.transaction() as session:
         add_states(session, STATES)
+        for code in THREATS:
+            add_regional_threat(session, code, "drug_trafficking")
         for n, r in enumerate(reports):
             public_id = add_incident(
                 session,
@@ -133,6 +137,7 @@ def seed(db: Database, reports: list[Report]) -> list[str]:
                 title=f"Event {title_word(n)} seen",
                 place=place_word(n),
                 grantees=[g for g, _ in r.grants],
+                links=r.links,
             )
             ids.append(public_id)
         for n, r in enumerate(reports):
@@ -184,6 +189,21 @@ def test_brief_counts_what_the_reader_may_see_and_shows_nothing_else(
     assert {it.public_id for it in brief.incidents} == expected
     assert Counter(brief.by_category) == Counter(r.category for r in reports if counted(r))
     assert Counter(brief.by_state) == Counter(r.owner for r in reports if counted(r))
+
+    def previous(r: Report) -> bool:
+        in_previous = period.days * 24 < r.hours_ago <= 2 * period.days * 24
+        return in_previous and (states is None or r.owner in states) and oracle_sees(principal, r)
+
+    expected_threats = {
+        code: (
+            sum(1 for r in reports if counted(r) and code in r.links),
+            sum(1 for r in reports if previous(r) and code in r.links),
+        )
+        for code in THREATS
+    }
+    assert {t.code: (t.current, t.previous) for t in brief.threats} == {
+        code: counts for code, counts in expected_threats.items() if any(counts)
+    }
 
     data = json.loads(render_json(brief))
     assert sorted(data["incidents"]) == sorted(expected) and data["total"] == len(expected)

@@ -78,7 +78,8 @@ def test_hints_use_the_filers_own_places(clocked: World) -> None:
 
 def test_fix_buttons_change_when_and_where(clocked: World, db: Database) -> None:
     alice = clocked.member("alice", Role.FOCAL_POINT, "BRB")
-    alice.say("report Dinghy landed near Speightstown at 02:00")
+    # (Oistins: far from the second report's Speightstown, so that one is not held as the same)
+    alice.say("report Dinghy landed near Oistins at 02:00")
     assert "When did BRB-0001 happen? Now it says 2026-11-28 02:00 AST" in alice.press(
         "Change when"
     )

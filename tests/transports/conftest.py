@@ -13,6 +13,7 @@ import pytest
 
 from secbot.config import Settings
 from secbot.db.session import Database
+from secbot.domain.clock import Clock
 from secbot.domain.enums import Role
 from secbot.entrypoints.bootstrap import App, build
 from secbot.entrypoints.serve import serve
@@ -45,7 +46,7 @@ class Running:
 def start_bot(db: Database, tmp_path: Path) -> Iterator[Callable[..., Running]]:
     stops: list[tuple[asyncio.AbstractEventLoop, asyncio.Event, threading.Thread]] = []
 
-    def start(**overrides: Any) -> Running:
+    def start(clock: Clock | None = None, **overrides: Any) -> Running:
         settings = Settings(
             data_dir=tmp_path / "var",
             database_url=db.engine.url.render_as_string(hide_password=False),
@@ -56,6 +57,8 @@ def start_bot(db: Database, tmp_path: Path) -> Iterator[Callable[..., Running]]:
             **overrides,
         )
         app = build(settings, embedder=HashingEmbedder())
+        if clock is not None:  # the background clock (brief scheduler) from the first tick
+            app.clock = clock
         ready: dict[str, Any] = {}
         started = threading.Event()
         holder: dict[str, Any] = {}

@@ -164,8 +164,7 @@ def test_a_subscribed_room_gets_exactly_one_brief_per_period_across_restarts(
 
     # Restart after the send: still one.
     bot.stop()
-    again = start_bot(**_settings(telegram, slack))
-    again.app.clock = lambda: due + timedelta(hours=1)
+    again = start_bot(clock=lambda: due + timedelta(hours=1), **_settings(telegram, slack))
     time.sleep(1.0)
     assert len(_brief_texts(telegram)) == 1 and len(telegram.uploads(GROUP)) == 2
 
@@ -174,8 +173,7 @@ def test_a_subscribed_room_gets_exactly_one_brief_per_period_across_restarts(
     again.stop()
     week = due + timedelta(days=7)
     assert len(queue_due(db, week)) == 1
-    third = start_bot(**_settings(telegram, slack))
-    third.app.clock = lambda: week
+    third = start_bot(clock=lambda: week, **_settings(telegram, slack))
     wait(lambda: len(telegram.uploads(GROUP)) == 4, "the queued brief after restart")
     time.sleep(1.0)
     assert len(_brief_texts(telegram)) == 2 and len(telegram.uploads(GROUP)) == 4
@@ -192,8 +190,7 @@ def test_a_subscribed_room_gets_exactly_one_brief_per_period_across_restarts(
             .where(AlertDelivery.brief_issue_id == issue.id)
             .values(status="sending", attempts=1, lease_until=utcnow() - timedelta(seconds=1))
         )
-    fourth = start_bot(**_settings(telegram, slack))
-    fourth.app.clock = lambda: later
+    start_bot(clock=lambda: later, **_settings(telegram, slack))
     wait(lambda: len(telegram.uploads(GROUP)) == 6, "the taken-over brief")
     time.sleep(1.0)
     assert len(_brief_texts(telegram)) == 3 and len(telegram.uploads(GROUP)) == 6

@@ -63,7 +63,7 @@ def build_brief(
     items = [it for _, it in current]
 
     entries = threat_activity.register_entries(session, scope)
-    threats = threat_activity.activity(entries, current, previous)
+    threats = threat_activity.activity(session, scope, entries, current, previous)
     shown_entries = [e for e in entries if e.code in {t.code for t in threats}]
     alerts_sent, ack_rate = _alert_figures(session, scope, start, end)
     figures = Figures(

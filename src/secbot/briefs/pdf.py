@@ -87,20 +87,20 @@ def _change_rows(brief: Brief) -> list[list[str]]:
     return rows
 
 
-def story(brief: Brief) -> list[Any]:
+def story(brief: Brief, chart_png: bytes, heatmap_png: bytes) -> list[Any]:
     s = _styles()
     head = header_lines(brief)
     flow: list[Any] = [_p(head[0], s["title"]), *(_p(line, s["body"]) for line in head[1:])]
     flow += [_p("Bottom line", s["h2"]), _p(brief.bottom_line, s["body"])]
     flow += [_p("Key figures", s["h2"]), *(_p(line, s["body"]) for line in figure_lines(brief))]
-    flow += [Spacer(1, 6), _image(charts.render_chart_png(brief))]
+    flow += [Spacer(1, 6), _image(chart_png)]
     flow += [_p("Change by category and state", s["h2"]), _p(changes.THRESHOLDS, s["small"])]
     if brief.changes:
         flow.append(_table(_change_rows(brief)))
         if len(brief.changes) > TABLE_ROWS:
             more = len(brief.changes) - TABLE_ROWS
             flow.append(_p(f"{more} more rows of limited change in the CSV annex.", s["small"]))
-    flow += [Spacer(1, 6), _image(charts.render_heatmap_png(brief))]
+    flow += [Spacer(1, 6), _image(heatmap_png)]
     flow += [_p("First seen", s["h2"])]
     flow += [_p(line, s["body"]) for line in first_seen_lines(brief)] or [
         _p("Nothing new this period.", s["body"])
@@ -129,7 +129,13 @@ def story(brief: Brief) -> list[Any]:
     return flow
 
 
-def render_pdf(brief: Brief) -> bytes:
+def render_pdf(
+    brief: Brief, *, chart_png: bytes | None = None, heatmap_png: bytes | None = None
+) -> bytes:
+    """Pass the charts when they were already drawn (the chat reply sends the bar chart too),
+    so a brief draws each chart once."""
+    chart_png = chart_png or charts.render_chart_png(brief)
+    heatmap_png = heatmap_png or charts.render_heatmap_png(brief)
     buffer = io.BytesIO()
     label = f"TLP:{brief.tlp.value}"
 
@@ -154,5 +160,5 @@ def render_pdf(brief: Brief) -> bytes:
         title=f"Trend brief, last {brief.period.days} days ({label})",
         author="secbot",
     )
-    doc.build(story(brief), onFirstPage=mark, onLaterPages=mark)
+    doc.build(story(brief, chart_png, heatmap_png), onFirstPage=mark, onLaterPages=mark)
     return buffer.getvalue()

@@ -1,23 +1,27 @@
-"""Threat-register activity: how many of the counted reports bear on each register entry.
+"""Threat-register activity: how many of the counted reports are linked to each register entry.
 
-Until reports carry explicit links to register entries (issue 13 item 1), a report bears on the
-entries of its category. `related_reports` is the one function to switch to the links table: it
-receives only report ids the reader may already see, so either way nothing new is revealed.
+A link is part of its report, so it is read only for reports that already passed the one rule
+in `collect.visible_incidents`, and a link to a state's own entry counts only when the reader
+may see that entry (`secbot.reports.links.visible_threat_codes`). This is what
+`links.linked_threats` does, without checking the same reports a second time: for a year's
+brief over 10,000 reports that second check cost more than the rest of the brief.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from secbot.access.scope import Scope
 from secbot.briefs.model import Item, ThreatActivity
-from secbot.db.models import ThreatEntry
+from secbot.db.models import ReportLink, ThreatEntry
 from secbot.registers.threats import regional_threats, state_threats
+from secbot.reports.links import visible_threat_codes
 
-SOURCE = "category"
-"""`category` now; `links` once the report-threat links table is merged."""
+SOURCE = "links"
+"""What ties a report to an entry: explicit links (`link ID CODE`, or confirmed at filing)."""
 
 
 def register_entries(session: Session, scope: Scope) -> list[ThreatEntry]:
@@ -26,24 +30,41 @@ def register_entries(session: Session, scope: Scope) -> list[ThreatEntry]:
 
 
 def related_reports(
-    entries: Sequence[ThreatEntry], items: Sequence[tuple[int, Item]]
+    session: Session,
+    scope: Scope,
+    entries: Sequence[ThreatEntry],
+    items: Sequence[tuple[int, Item]],
 ) -> dict[str, list[int]]:
-    """Register code -> ids of the given (visible) reports that bear on it."""
-    by_category: dict[str, list[int]] = {}
-    for ident, item in items:
-        by_category.setdefault(item.category, []).append(ident)
-    return {e.code: by_category.get(e.category, []) for e in entries}
+    """Register code -> ids of the given reports (all visible to `scope`) linked to it."""
+    found: dict[str, list[int]] = {e.code: [] for e in entries}
+    ids = [i for i, _ in items]
+    pairs: list[tuple[int, str]] = []
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(ReportLink.submission_id, ReportLink.threat_code).where(
+                ReportLink.submission_id.in_(ids[start : start + 500])
+            )
+        )
+        pairs += [(sid, code) for sid, code in rows]
+    shown = visible_threat_codes(session, scope, {code for _, code in pairs} & set(found))
+    for submission_id, code in pairs:
+        if code in shown:
+            found[code].append(submission_id)
+    return found
 
 
 def activity(
+    session: Session,
+    scope: Scope,
     entries: Sequence[ThreatEntry],
     current: Sequence[tuple[int, Item]],
     previous: Sequence[tuple[int, Item]],
     limit: int = 8,
 ) -> tuple[ThreatActivity, ...]:
-    """Entries with reports this period or the last, busiest first; rising = more than before."""
-    now = related_reports(entries, current)
-    before = related_reports(entries, previous)
+    """Entries with linked reports this period or the last, busiest first; rising = more now
+    than in the previous period."""
+    now = related_reports(session, scope, entries, current)
+    before = related_reports(session, scope, entries, previous)
     rows = [
         ThreatActivity(
             code=e.code,

@@ -378,6 +378,7 @@ class SendWindow(Base):
 from secbot.db.briefs import BriefFile, BriefIssue, BriefSubscription  # noqa: E402
 from secbot.db.inbound import InboxEntry, IndexChange, Notice, ProcessedInbound  # noqa: E402
 from secbot.db.places import Place  # noqa: E402
+from secbot.db.report_extras import ReportLink, ReportUpdate  # noqa: E402
 
 __all__ = [
     "BriefFile",
@@ -388,4 +389,6 @@ __all__ = [
     "Notice",
     "Place",
     "ProcessedInbound",
+    "ReportLink",
+    "ReportUpdate",
 ]

@@ -22,7 +22,9 @@ from secbot.engine.verbs import (
     channels,
     more,
     registers,
+    report_filing,
     report_form,
+    report_links,
     reports,
     zone,
 )
@@ -82,6 +84,24 @@ VERBS: tuple[Verb, ...] = (
         (_h("share ID TARGET...", "share with states, all or secretariat", S),),
     ),
     Verb("unshare", reports.unshare, (_h("unshare ID TARGET", "take a share back", S),)),
+    Verb(
+        "link",
+        report_links.link,
+        (
+            _h(
+                "link ID CODE",
+                "tie a report to a threat-register entry, e.g. link BRB-0007 RT-05",
+                S,
+            ),
+        ),
+    ),
+    Verb("unlink", report_links.unlink, (_h("unlink ID CODE", "remove that link", S),)),
+    Verb(
+        "update",
+        report_links.update,
+        (_h("update ID TEXT", "add a dated update to a report's timeline", S),),
+    ),
+    Verb("filing", report_filing.filing),
     Verb(
         "cancel",
         _cancel,

@@ -82,9 +82,11 @@ def answer(ctx: Context, form: Form, draft: Draft, text: str) -> list[Reply]:
             return [Reply(form.confirm_help), question(ctx, form, CONFIRM, data)]
         if _preview(ctx, form, data).confirm is None:
             return [question(ctx, form, CONFIRM, data)]
-        replies = form.submit(ctx, _values(data))
+        # The draft goes first, so a submit may keep something of its own in the member's
+        # Draft row (a held report); a refused submit rolls the deletion back with the rest.
         ctx.session.delete(draft)
-        return replies
+        ctx.session.flush()
+        return form.submit(ctx, _values(data))
     field = form.field(draft.step)
     try:
         data[field.name] = field.parse(value, ctx)
@@ -123,6 +125,7 @@ def submit_all(ctx: Context, form: Form, given: dict[str, str]) -> list[Reply]:
     draft = open_draft(ctx)
     if draft is not None:  # a chat form left open is superseded by the submitted one
         ctx.session.delete(draft)
+        ctx.session.flush()
     values["key"] = f"form:{ctx.inbound.message_key or secrets.token_hex(8)}"
     return form.submit(ctx, values)
 

@@ -18,11 +18,13 @@ def brief_reply(brief: Brief) -> Reply:
     carrying the TLP, so a forwarded file still says how it may be shared."""
     stem = f"brief-{brief.period.value}-{brief.end:%Y%m%d}-TLP-{brief.tlp.value.replace('+', '-')}"
     caption = f"TLP:{brief.tlp.value} trend brief, last {brief.period.days} days"
+    chart = render_chart_png(brief)
+    pdf = render_pdf(brief, chart_png=chart)
     return Reply(
         render_message(brief),
         attachments=(
-            Attachment(f"{stem}.png", "image/png", render_chart_png(brief), caption),
-            Attachment(f"{stem}.pdf", "application/pdf", render_pdf(brief), caption),
+            Attachment(f"{stem}.png", "image/png", chart, caption),
+            Attachment(f"{stem}.pdf", "application/pdf", pdf, caption),
         ),
     )
 

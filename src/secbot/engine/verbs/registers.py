@@ -15,10 +15,12 @@ from secbot.engine import paging
 from secbot.engine.context import Context
 from secbot.engine.messages import Reply
 from secbot.engine.render.registers import contact_line, objective_line, threat_detail, threat_line
+from secbot.engine.render.report_extras import activity_lines
 from secbot.identity.states import read_state_name
 from secbot.registers import contacts as contact_directory
 from secbot.registers import objectives as objective_list
 from secbot.registers import threats as register
+from secbot.reports import links as report_links
 
 LIMIT = 12
 T = TypeVar("T")
@@ -131,14 +133,14 @@ def threat(ctx: Context, args: str) -> list[Reply]:
         return _add_threat(ctx, rest.strip())
     if not head or rest:
         raise InvalidInput("Usage: threat CODE (e.g. threat RT-03), or threat add TEXT")
-    code = _threat_code(head)
+    code = threat_code(head)
     for entry in register.regional_threats(ctx.session):
         if entry.code == code:
-            return [Reply(threat_detail(entry))]
+            return [Reply(threat_detail(entry) + _activity(ctx, code))]
     for entry in register.state_threats(ctx.session, ctx.scope):
         if entry.code == code and entry.submission is not None:
             audit.record_reads(ctx.session, ctx.principal, [entry.submission])
-            return [Reply(threat_detail(entry))]
+            return [Reply(threat_detail(entry) + _activity(ctx, code))]
     if ctx.in_group:
         raise NotFound(
             f"I can't show {code} here. If it is yours or shared with you, ask me in a direct "
@@ -147,7 +149,13 @@ def threat(ctx: Context, args: str) -> list[Reply]:
     raise NotFound(f"I can't find a register entry {code} that you can see. Try `threats`.")
 
 
-def _threat_code(typed: str) -> str:
+def _activity(ctx: Context, code: str) -> str:
+    """The linked reports this reader may see here, by month (the same Scope as every read)."""
+    months = report_links.threat_activity(ctx.session, ctx.scope, code)
+    return "\n".join(activity_lines(code, months))
+
+
+def threat_code(typed: str) -> str:
     """`rt-3` is RT-03 and `brb-t1` is BRB-T01; anything else is looked up as typed."""
     regional = re.fullmatch(r"RT[-_ ]?(\d{1,3})", typed.strip().upper())
     if regional:

@@ -20,10 +20,10 @@ from secbot.engine.context import Context
 from secbot.engine.forms import Choice, Field, Form
 from secbot.engine.forms import runner as forms
 from secbot.engine.messages import Reply
-from secbot.engine.verbs import report_reply
+from secbot.engine.verbs import report_filing, report_reply
 from secbot.registers.places import places_of
 from secbot.reports import fields
-from secbot.reports.incidents import IncidentInput, file_incident
+from secbot.reports.incidents import IncidentInput
 
 
 def _places(ctx: Context) -> tuple[GazetteerPlace, ...]:
@@ -33,9 +33,8 @@ def _places(ctx: Context) -> tuple[GazetteerPlace, ...]:
 def _submit(ctx: Context, v: dict[str, str]) -> list[Reply]:
     what = v["what"]
     place = fields.place(v["where"], _places(ctx))
-    submission = file_incident(
-        ctx.session,
-        ctx.principal,
+    reply = report_filing.file_or_hold(
+        ctx,
         IncidentInput(
             category=v["category"],
             severity=Severity(v["severity"]),
@@ -46,16 +45,10 @@ def _submit(ctx: Context, v: dict[str, str]) -> list[Reply]:
             tlp=TLP(v["tlp"]),
             place=place,
         ),
-        client_key=v["key"],
+        v["key"],
+        lambda submission: Reply(report_filing.filed_text(submission), form=FORM.name),
     )
-    pid = submission.public_id
-    return [
-        Reply(
-            f"Saved {pid} · TLP:{submission.tlp}. Only your state sees it until you share it: "
-            f"share {pid} TARGET",
-            form=FORM.name,
-        )
-    ]
+    return [reply]
 
 
 FORM = Form(
@@ -172,9 +165,9 @@ def one_line_report(ctx: Context, text: str) -> list[Reply]:
         ) from None
     place = find_place(text, places) or PlaceFound("")
     i = ctx.inbound
-    submission = file_incident(
-        ctx.session,
-        ctx.principal,
+    understood = report_reply.Understood(category.label, severity.value, when, place)
+    reply = report_filing.file_or_hold(
+        ctx,
         IncidentInput(
             category=category.key,
             severity=severity,
@@ -185,7 +178,7 @@ def one_line_report(ctx: Context, text: str) -> list[Reply]:
             tlp=TLP.AMBER,
             place=place,
         ),
-        client_key=f"msg:{i.platform}:{i.workspace}:{i.message_key}" if i.message_key else None,
+        f"msg:{i.platform}:{i.workspace}:{i.message_key}" if i.message_key else None,
+        lambda submission: report_reply.filed(ctx, submission, understood, places),
     )
-    understood = report_reply.Understood(category.label, severity.value, when, place)
-    return [report_reply.filed(ctx, submission, understood, places)]
+    return [reply]

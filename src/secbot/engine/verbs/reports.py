@@ -12,6 +12,7 @@ from secbot.engine import paging
 from secbot.engine.context import Context
 from secbot.engine.forms import Choice
 from secbot.engine.messages import Button, Reply, rows
+from secbot.engine.render.report_extras import links_lines, timeline_lines
 from secbot.engine.render.reports import (
     field_value,
     incident_detail,
@@ -20,7 +21,7 @@ from secbot.engine.render.reports import (
     unshare_lines,
 )
 from secbot.engine.verbs import report_form, report_reply
-from secbot.reports import incidents, sharing
+from secbot.reports import incidents, links, sharing, updates
 
 LIST_LIMIT = 20
 GROUP_FOOTER = "For anything private to your state, ask me in a direct message."
@@ -88,7 +89,10 @@ def incident(ctx: Context, args: str) -> list[Reply]:
     audit.record_reads(ctx.session, ctx.principal, [submission])
     owner = submission.owner_state == ctx.principal.party and not ctx.in_group
     grantees = sharing.grantees_of(ctx.session, submission.id) if owner else None
-    return [Reply(incident_detail(submission, grantees, ctx.zone))]
+    text = incident_detail(submission, grantees, ctx.zone)
+    extra = links_lines(links.links_of(ctx.session, ctx.scope, submission))
+    extra += timeline_lines(updates.timeline(ctx.session, ctx.scope, submission.id), ctx.zone)
+    return [Reply("\n".join([text, *extra]))]
 
 
 def _edit_choices(field: str) -> tuple[Choice, ...]:

@@ -3,7 +3,7 @@ on subscription and period start, with the rendered files), and outbox deliverie
 brief instead of an alert (alert_id becomes nullable, brief_issue_id is added).
 
 Revision ID: 0011_brief_subscriptions
-Revises: 0008_member_timezone
+Revises: 0009_report_links_updates
 Create Date: 2026-11-29 19:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0011_brief_subscriptions"
-down_revision = "0008_member_timezone"
+down_revision = "0009_report_links_updates"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,43 @@
+"""What hangs off an incident report after filing: its links to threat-register entries and its
+timeline of dated updates. Both are part of the report: read only through the report's own
+visibility (secbot.reports.links, secbot.reports.updates join visible submissions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from secbot.db.models import Base
+from secbot.db.types import UTCDateTime, utcnow
+
+
+class ReportLink(Base):
+    """A report tied to a register entry. `threat_code` is the entry's code (RT-07, BRB-T01),
+    not a foreign key: regional entries are re-synced from knowledge/ and keep their codes."""
+
+    __tablename__ = "report_links"
+    __table_args__ = (UniqueConstraint("submission_id", "threat_code", name="uq_report_link"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    threat_code: Mapped[str] = mapped_column(String(16), index=True)
+    linked_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReportUpdate(Base):
+    """One dated entry of a report's timeline. `client_key` makes a redelivered message one
+    update (as Incident.client_key makes it one report)."""
+
+    __tablename__ = "report_updates"
+    __table_args__ = (Index("ix_report_updates_submission", "submission_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    author_state: Mapped[str] = mapped_column(String(3))
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    client_key: Mapped[str | None] = mapped_column(String(160), unique=True, nullable=True)

@@ -1,0 +1,74 @@
+"""Which register entries a new report is probably about: up to three, offered at filing.
+
+Candidates are the regional register and the state entries the filer's Scope may see (their own
+state's, or another's only if shared so they may see it). Ranking combines the hybrid
+retriever restricted to threat kinds (when an index is loaded: `by_meaning`) with a word
+overlap on each entry's title, topics and description and a bonus for the report's category,
+so suggestions work (more coarsely) without an index too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+
+from secbot.access.scope import Scope
+from secbot.db.models import ThreatEntry
+from secbot.registers.threats import regional_threats, state_threats
+from secbot.reports.similar import terms
+
+LIMIT = 3
+ByMeaning = Callable[[str], Sequence[str]]
+"""Report text -> threat codes the retriever finds relevant, best first (already scope-checked)."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    entry: ThreatEntry
+    score: float
+
+
+def _entry_terms(entry: ThreatEntry) -> tuple[frozenset[str], frozenset[str]]:
+    return _terms_of(entry.title, tuple(entry.topics), entry.description)
+
+
+@lru_cache(maxsize=4096)
+def _terms_of(
+    title: str, topics: tuple[str, ...], description: str
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Cached by content: the register changes rarely, filings are many."""
+    strong = terms(" ".join([title, *topics]))
+    return strong, terms(description) - strong
+
+
+def candidates(session: Session, scope: Scope) -> list[ThreatEntry]:
+    return [*regional_threats(session), *state_threats(session, scope)]
+
+
+def suggest_threats(
+    session: Session,
+    scope: Scope,
+    text: str,
+    category: str = "",
+    by_meaning: ByMeaning | None = None,
+    *,
+    limit: int = LIMIT,
+) -> list[Suggestion]:
+    """Best first; only entries with some evidence (a shared word or the retriever's pick)."""
+    entries = {e.code: e for e in candidates(session, scope)}
+    said = terms(text)
+    scores: dict[str, float] = {}
+    for code, entry in entries.items():
+        strong, weak = _entry_terms(entry)
+        overlap = 2.0 * len(said & strong) + 0.5 * len(said & weak)
+        if overlap:
+            scores[code] = overlap + (1.0 if category and entry.category == category else 0.0)
+    if by_meaning is not None and text.strip():
+        for rank, code in enumerate(by_meaning(text)):
+            if code in entries:
+                scores[code] = scores.get(code, 0.0) + 3.0 - 0.5 * rank
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [Suggestion(entries[code], score) for code, score in ranked[:limit]]
