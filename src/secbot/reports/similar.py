@@ -26,7 +26,7 @@ from secbot.domain.enums import TLP
 from secbot.domain.places import words
 
 WINDOW = timedelta(hours=48)
-TEXT_WINDOW = timedelta(days=14)
+TEXT_WINDOW = timedelta(days=7)
 CLOSE_KM = 5.0
 TEXT_THRESHOLD = 0.75
 MIN_TERMS = 4
