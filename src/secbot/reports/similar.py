@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -84,6 +85,12 @@ def terms(text: str) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=20_000)
+def cached_terms(text: str) -> frozenset[str]:
+    """Reports in the window recur from one filing to the next: their words are read once."""
+    return terms(text)
+
+
 def text_similarity(a: str, b: str) -> float:
     """Jaccard similarity of the two texts' content words (0..1)."""
     ta, tb = terms(a), terms(b)
@@ -147,7 +154,7 @@ def similar_reports(
             continue
         if not by_words:
             continue
-        other = terms(f"{r.title} {r.description}")
+        other = cached_terms(f"{r.title} {r.description}")
         if len(other) >= MIN_TERMS:
             score = len(new_terms & other) / len(new_terms | other)
             if score >= TEXT_THRESHOLD:
