@@ -4,7 +4,7 @@ labels, places, times, texts and links; and the filing reply names no other repo
 
 The oracle reuses the rule as tests/access writes it (independently of secbot.access) and its
 own matching criteria written from the issue's text (same place or within 5 km and 48 h, or
-word-set Jaccard >= 0.75 over 4+ words within 14 days).
+word-set Jaccard >= 0.75 over 4+ words within 7 days).
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def test_suggestions_and_activity_match_the_oracle(
                 continue
             dt = abs(h - hours)
             near = dt <= 48 and close(SPOTS[s], SPOTS[spot])
-            text = dt <= 14 * 24 and jaccard(" ".join(w), p_text) >= similar.TEXT_THRESHOLD
+            text = dt <= 7 * 24 and jaccard(" ".join(w), p_text) >= similar.TEXT_THRESHOLD
             if near or text:
                 expected.add(pid)
         with db.transaction() as session:

@@ -104,7 +104,7 @@ class Incident(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(200), default="")
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     # The gazetteer entry `location` names, copied: a report keeps what was understood even if
     # the gazetteer changes later.
     place: Mapped[str] = mapped_column(String(120), default="", server_default="")

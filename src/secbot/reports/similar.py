@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ from secbot.domain.enums import TLP
 from secbot.domain.places import words
 
 WINDOW = timedelta(hours=48)
-TEXT_WINDOW = timedelta(days=14)
+TEXT_WINDOW = timedelta(days=7)
 CLOSE_KM = 5.0
 TEXT_THRESHOLD = 0.75
 MIN_TERMS = 4
@@ -82,6 +83,12 @@ def terms(text: str) -> frozenset[str]:
         for w in words(text)
         if len(w) > 2 and w not in _STOP and not re.fullmatch(r"\d+", w)
     )
+
+
+@lru_cache(maxsize=20_000)
+def cached_terms(text: str) -> frozenset[str]:
+    """Reports in the window recur from one filing to the next: their words are read once."""
+    return terms(text)
 
 
 def text_similarity(a: str, b: str) -> float:
@@ -147,7 +154,7 @@ def similar_reports(
             continue
         if not by_words:
             continue
-        other = terms(f"{r.title} {r.description}")
+        other = cached_terms(f"{r.title} {r.description}")
         if len(other) >= MIN_TERMS:
             score = len(new_terms & other) / len(new_terms | other)
             if score >= TEXT_THRESHOLD:

@@ -39,9 +39,12 @@ def upgrade() -> None:
         sa.Column("client_key", sa.String(160), nullable=True, unique=True),
     )
     op.create_index("ix_report_updates_submission", "report_updates", ["submission_id", "at"])
+    # the similar-report check reads a window of event times
+    op.create_index("ix_incidents_occurred_at", "incidents", ["occurred_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_incidents_occurred_at", table_name="incidents")
     op.drop_index("ix_report_updates_submission", table_name="report_updates")
     op.drop_table("report_updates")
     op.drop_index("ix_report_links_threat_code", table_name="report_links")
