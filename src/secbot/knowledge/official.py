@@ -117,7 +117,10 @@ class Official:
         name = self.meta.name()
         if unit.node is not None:
             para = relative.removeprefix("para ").strip()
-            return f"{name}, {_PREFIX.get(unit.part, 'para')} {para}", para
+            prefix = _PREFIX.get(unit.part, "para")
+            if self.meta.type != "resolution" and unit.part != "annex":
+                prefix = "para"  # "Declaration of Kingstown, para 12"
+            return f"{name}, {prefix} {para}", para
         if unit.table is not None:
             return f"{name}, {relative}", ""
         if unit.part == "body":
@@ -143,7 +146,8 @@ class Official:
         where = _SECTION_WORDS.get(unit.part, unit.part)
         if para:
             where = {"annex": "annex paragraph", "body": "paragraph"}.get(
-                unit.part, "operative paragraph"
+                unit.part,
+                "operative paragraph" if meta.type == "resolution" else "paragraph",
             )
             where = f"{where} {para}"
         return f"{', '.join(words)}: {where}"

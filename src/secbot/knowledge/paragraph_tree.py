@@ -126,7 +126,8 @@ class Parser:
         self.doc = doc
         self.official = official
         self.part = official.initial if official else "body"
-        self.markers = not doc.source.lower().endswith(MARKDOWN_SUFFIXES)
+        # Markdown numbers list items, not citable paragraphs, unless the text is official
+        self.markers = official is not None or not doc.source.lower().endswith(MARKDOWN_SUFFIXES)
         self.units: list[Unit] = []
         self.headings: list[tuple[int, str]] = []
         self.section = ""
@@ -254,6 +255,8 @@ class Parser:
         if self.official is not None and (self.current is None or self.current.node is None):
             if self.part == "preamble" and OPENER.operative(text):
                 self.part = "operative"  # an unnumbered operative paragraph ("Decides to ...")
+            elif self.part == "body" and self.official.numbered and self.last_number == 0:
+                self.part = "preamble"  # what precedes a declaration's numbered paragraphs
             self.current = None
             self.units.append(Unit(self.section, lines=[text], part=self.part))
             return

@@ -100,10 +100,17 @@ def _iso(text: str) -> tuple[str, int]:
         return "", year
 
 
+_ORDINALS = (
+    "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    "thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth"
+)
+
+
 def series_key(subject: str) -> str:
     """`The question concerning Haiti` and `the question concerning Haiti (2023)` share a key."""
     text = re.sub(r"\([^)]*\)", " ", subject.lower())
-    text = re.sub(r"\b(?:\d+|[ivxlc]+)\b", " ", text)
+    text = re.sub(r"\b(?:\d+(?:st|nd|rd|th)?|[ivxlc]+)\b", " ", text)
+    text = re.sub(rf"\b(?:{_ORDINALS})\b", " ", text)
     text = re.sub(r"[^\w\s]", " ", text)
     return " ".join(text.split())
 
@@ -120,6 +127,8 @@ def _is_head_block(block: Block) -> bool:
     text = block.text
     if re.match(r"^(?:\d{1,3}\.|\([a-z]\))\s", text) or text[:1] in "“\"" or text[-1:] in ",;:":
         return False
+    if text.endswith(".") and len(text.split()) >= 8:
+        return False  # a sentence ("The meeting was held in ... on ...") is text, not a title
     return len(text) <= 160 or (len(text) <= 400 and bool(_HEAD_HINT.search(text)))
 
 
@@ -156,7 +165,7 @@ def _parse(head: list[Block], rest: tuple[Block, ...]) -> DocMeta | None:
                 kind = "statement"
         elif (m := _CONCLUSIONS.match(line)) and not symbol:
             kind = "conclusions" if m[1].lower() == "conclusions" else "report"
-            title = _sentence_case(line)
+            title = _caps_title(line)
         elif _STATEMENT.match(line) and kind == "other":
             kind = "statement"
         if m := _AGENDA.search(block.text):
@@ -214,13 +223,26 @@ def _symbol(text: str) -> tuple[str, str, int, str]:
 
 
 def _title(kind: str, symbol: str, number: str, year: int, subject: str) -> str:
-    if kind == "resolution":
+    if kind == "resolution" and symbol.startswith(("S/", "A/")):
         base = f"Resolution {number} ({year})" if symbol.startswith("S/") else f"Resolution {number}"
     elif kind == "presidential_statement":
         base = f"Statement by the President of the Security Council {symbol}"
     else:
         base = symbol
     return f"{base}: {subject}" if subject else base
+
+
+def _caps_title(line: str) -> str:
+    """`CONCLUSIONS OF THE FOURTH MEETING San Salvador, 3-4 April 2025` -> `Conclusions of the
+    fourth meeting (San Salvador, 3-4 April 2025)`: the capitals are the name, the rest where
+    and when."""
+    words = line.split()
+    caps = 0
+    while caps < len(words) and not any(c.islower() for c in words[caps]):
+        caps += 1
+    if caps < 3 or caps == len(words):
+        return _sentence_case(line)
+    return f"{_sentence_case(' '.join(words[:caps]))} ({' '.join(words[caps:])})"
 
 
 def _sentence_case(text: str) -> str:
