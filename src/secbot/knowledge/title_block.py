@@ -172,8 +172,6 @@ def _parse(head: list[Block], rest: tuple[Block, ...]) -> DocMeta | None:
             subject = m[1].strip()
         elif m := _GA_TITLE.match(block.text):
             ga_title = m[1].strip()
-        elif block.kind is BlockKind.HEADING and not title and not symbol:
-            title = block.text
     if not symbol and not title:
         return None
     if not subject and (m := _ITEM_ENTITLED.search(text + " " + _first_text(rest))):
