@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from secbot.knowledge.pdf_cleanup import clean_pages
 
@@ -314,6 +315,15 @@ def _skip_front_matter(lines: list[str]) -> list[str]:
 # --- PDF -------------------------------------------------------------------------------------
 
 
+def _page_text(page: Any) -> str:
+    """Layout mode keeps vertical gaps as blank lines (paragraph breaks) and puts headers and
+    footers where they are printed; plain extraction is the fallback."""
+    try:
+        return str(page.extract_text(extraction_mode="layout") or "")
+    except Exception:  # pypdf's layout mode fails on some fonts; the plain mode rarely does
+        return str(page.extract_text() or "")
+
+
 def _read_pdf(path: Path) -> tuple[str | None, list[Block]]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
@@ -322,7 +332,7 @@ def _read_pdf(path: Path) -> tuple[str | None, list[Block]]:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(path, "PDF is encrypted")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_text(page) for page in reader.pages]
         metadata = reader.metadata
         title = normalise(str(metadata.title)) if metadata and metadata.title else None
     except DocumentError:

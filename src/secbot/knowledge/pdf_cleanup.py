@@ -20,6 +20,7 @@ _PAGE_NUMBER = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.:;,!?”\"’)]$")
 _WORD_HYPHEN = re.compile(r"[A-Za-z]-$")
+_BARE = re.compile(r"^(?:[IVXLC]+\.|\d{1,3}\.?|[a-z][.)]|\((?:\d{1,2}|[a-z]|[ivx]+)\))$")
 _MARKER = re.compile(r"^(?:\d{1,3}\.|\((?:[a-z]|[ivx]{1,4})\))\s")
 
 
@@ -40,10 +41,14 @@ def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
     printed again on every later page still names the document once).
     """
     counts: Counter[str] = Counter()
+    exact: Counter[str] = Counter()
     for lines in pages:
         counts.update({_key(lines[i]) for i in _edges(lines)})
+        exact.update({" ".join(lines[i].split()) for i in _edges(lines)})
     threshold = max(2, (len(pages) + 1) // 2)
     running = {key for key, n in counts.items() if n >= threshold} if len(pages) > 1 else set()
+    # the first page keeps a constant line (a symbol) at its top, never a counter (`Page 1 of 3`)
+    constant = {line for line, n in exact.items() if n >= threshold}
     kept: list[list[str]] = []
     for number, lines in enumerate(pages):
         edges = _edges(lines)
@@ -55,7 +60,8 @@ def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
                 stripped = line.strip()
                 if _PAGE_NUMBER.match(stripped):
                     continue
-                if _key(line) in running and not (number == 0 and index in top):
+                first_page_title = number == 0 and index in top and " ".join(line.split()) in constant
+                if _key(line) in running and not first_page_title:
                     continue
             out.append(line)
         kept.append(out)
@@ -80,6 +86,12 @@ def join_lines(lines: list[str]) -> str:
                 paragraphs.append(current)
                 current = ""
             continue
+        if _BARE.match(line):  # `1.` or `I.` alone: the plain-text reader reads it as a marker
+            if current:
+                paragraphs.append(current)
+            paragraphs.append(line)
+            current = ""
+            continue
         if current and _MARKER.match(line):
             paragraphs.append(current)
             current = ""
@@ -103,4 +115,11 @@ def clean_pages(pages: list[str]) -> str:
     """Page texts as extracted, in order -> plain text with one paragraph per block."""
     split = [page.replace("\r\n", "\n").replace("\r", "\n").split("\n") for page in pages]
     # no break between pages: a paragraph that runs over a page boundary stays one
-    return join_lines([line for page in strip_running_lines(split) for line in page])
+    pages_kept = [_trim(page) for page in strip_running_lines(split)]
+    return join_lines([line for page in pages_kept for line in page])
+
+
+def _trim(lines: list[str]) -> list[str]:
+    """Blank lines at a page's ends are the margin, not a paragraph break."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return lines[filled[0] : filled[-1] + 1] if filled else []

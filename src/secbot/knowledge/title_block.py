@@ -187,6 +187,8 @@ def _parse(head: list[Block], rest: tuple[Block, ...]) -> DocMeta | None:
         body = "Security Council"
     elif symbol.startswith(("A/", "AG/")):
         body = "General Assembly"
+    if not subject and kind in ("conclusions", "report") and title:
+        subject = title.split(" (", 1)[0]  # meetings of one body recur: same name, new number
     series = series_key(subject) if subject else _recalled_series(rest)
     subject = ga_title or subject
     return DocMeta(
