@@ -74,7 +74,9 @@ def test_official_metadata_in_sql_and_on_every_unit(db: Database) -> None:
 
 def test_plain_note_keeps_its_old_citations(db: Database, tmp_path: Path) -> None:
     note = tmp_path / "port-protocol.md"
-    note.write_text("# Port protocol\n\n## Inspections\n\nVessels from the watch list are boarded.\n")
+    note.write_text(
+        "# Port protocol\n\n## Inspections\n\nVessels from the watch list are boarded.\n"
+    )
     ingest(db, [note])
     with db.reading() as session:
         (unit,) = [u for u in document_units(session) if u.metadata["source"] == note.name]

@@ -62,7 +62,9 @@ def test_title_block_matches_sources_json(source: dict[str, Any]) -> None:
     assert meta.date == _iso(source["adoption_date"])
     expected_type = "presidential_statement" if "PRST" in source["symbol"] else "resolution"
     assert meta.type == expected_type
-    assert meta.body == ("General Assembly" if source["symbol"].startswith("A/") else "Security Council")
+    assert meta.body == (
+        "General Assembly" if source["symbol"].startswith("A/") else "Security Council"
+    )
     if source["symbol"].startswith("S/RES/"):
         assert meta.number == source["symbol"].split("/")[2].split()[0]
         assert meta.title.startswith(f"Resolution {meta.number} ({meta.year})")
@@ -121,12 +123,17 @@ def test_series_shares_a_key_across_years() -> None:
     }
     assert set(keys.values()) == {"haiti"}
     ga = official_for(read_document(CORPUS / "docs" / "A_RES_80_38.txt"))
-    assert ga is not None and "small arms" in ga.meta.series and not re.search(r"\d", ga.meta.series)
+    assert (
+        ga is not None and "small arms" in ga.meta.series and not re.search(r"\d", ga.meta.series)
+    )
 
 
 def test_series_key_drops_numbers_years_and_ordinals() -> None:
     assert series_key("The question concerning Haiti (2023)") == "the question concerning haiti"
-    assert series_key("Fourth meeting of focal points, 12th session") == "meeting of focal points session"
+    assert (
+        series_key("Fourth meeting of focal points, 12th session")
+        == "meeting of focal points session"
+    )
 
 
 # --- synthetic regional documents ----------------------------------------------------------------

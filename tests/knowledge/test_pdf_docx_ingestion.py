@@ -18,7 +18,11 @@ from secbot.knowledge.official import official_for
 from secbot.knowledge.pdf_cleanup import clean_pages, join_lines
 
 CORPUS_DOC = (
-    Path(__file__).resolve().parents[3] / "shared" / "corpus" / "un-security" / "docs"
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "corpus"
+    / "un-security"
+    / "docs"
     / "S_RES_2600_2021.txt"
 )
 SYMBOL = "S/RES/2600 (2021)"
@@ -40,7 +44,7 @@ def _wrap(paragraph: str) -> list[str]:
     for word in paragraph.split():
         if line and len(line) + 1 + len(word) > COLUMN:
             room = COLUMN - len(line) - 2
-            if len(word) >= 9 and room >= 4 and word[room:room + 1].islower() and word.isalpha():
+            if len(word) >= 9 and room >= 4 and word[room : room + 1].islower() and word.isalpha():
                 lines.append(f"{line} {word[:room]}-")
                 line = word[room:]
                 continue
@@ -131,7 +135,11 @@ def test_running_lines_need_to_repeat() -> None:
 
 def test_docx_list_numbering_becomes_paragraph_numbers(tmp_path: Path) -> None:
     document = docx.Document()
-    for line in ("AG/RES. 2100 (XLVIII-O/18)", "COASTAL RADAR SHARING", "(Adopted on June 5, 2018)"):
+    for line in (
+        "AG/RES. 2100 (XLVIII-O/18)",
+        "COASTAL RADAR SHARING",
+        "(Adopted on June 5, 2018)",
+    ):
         document.add_paragraph(line)
     document.add_paragraph("THE GENERAL ASSEMBLY,")
     document.add_paragraph("CONSIDERING that radar pictures are shared too late to act on them;")

@@ -15,7 +15,6 @@ from typing import Any
 from secbot.knowledge.documents import Block, BlockKind, DocumentError, normalise, table_block
 
 
-
 def read_docx(path: Path) -> tuple[str | None, list[Block]]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError

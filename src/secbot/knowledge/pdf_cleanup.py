@@ -60,7 +60,9 @@ def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
                 stripped = line.strip()
                 if _PAGE_NUMBER.match(stripped):
                     continue
-                first_page_title = number == 0 and index in top and " ".join(line.split()) in constant
+                first_page_title = (
+                    number == 0 and index in top and " ".join(line.split()) in constant
+                )
                 if _key(line) in running and not first_page_title:
                     continue
             out.append(line)

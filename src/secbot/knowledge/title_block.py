@@ -47,7 +47,9 @@ class DocMeta:
 _MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}) ({_MONTH}),? (\d{{4}})\b", re.IGNORECASE)
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH}) (\d{{1,2}}),? (\d{{4}})\b", re.IGNORECASE)
 
@@ -59,7 +61,10 @@ _SYMBOLS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"\b([A-Z]{1,6})/RES\.?\s*(\d{1,5})\s*\(([IVXLC]+)-([OE])/(\d{2})\)"),
         "resolution",
     ),
-    (re.compile(r"\b([A-Z]{1,6})/DEC\.?\s*(\d{1,5})\s*\(([IVXLC]+)-([OE])/(\d{2})\)"), "declaration"),
+    (
+        re.compile(r"\b([A-Z]{1,6})/DEC\.?\s*(\d{1,5})\s*\(([IVXLC]+)-([OE])/(\d{2})\)"),
+        "declaration",
+    ),
 )
 _BODIES = (
     "Security Council",
@@ -79,7 +84,8 @@ _ITEM_ENTITLED = re.compile(r"item entitled “([^”]+)”")
 _GA_TITLE = re.compile(r"^\d{1,3}/\d{1,4}\.\s+(.+)$")
 _ADOPTED = re.compile(r"(?:adopted|held)\b[^.]*?\bon\b", re.I)
 _SERIES_FROM_RECALL = re.compile(
-    r"previous resolutions(?: and [^,]*?)? (?:on|concerning|regarding) (?:the situation in )?([A-Z][\w ]{2,40}?)(?:,|\.|$| in particular| including| especially)"
+    r"previous resolutions(?: and [^,]*?)? (?:on|concerning|regarding) (?:the situation in )?"
+    r"([A-Z][\w ]{2,40}?)(?:,|\.|$| in particular| including| especially)"
 )
 _MAX_HEAD_BLOCKS = 12
 _MAX_HEAD_CHARS = 1500
@@ -115,7 +121,9 @@ def series_key(subject: str) -> str:
     return " ".join(text.split())
 
 
-_HEAD_HINT = re.compile(r"Distr\.|Agenda item|[Aa]dopted (?:by|at)|^\[on the report|session|meeting")
+_HEAD_HINT = re.compile(
+    r"Distr\.|Agenda item|[Aa]dopted (?:by|at)|^\[on the report|session|meeting"
+)
 
 
 def _is_head_block(block: Block) -> bool:
@@ -125,7 +133,7 @@ def _is_head_block(block: Block) -> bool:
     if block.kind is BlockKind.HEADING:
         return True
     text = block.text
-    if re.match(r"^(?:\d{1,3}\.|\([a-z]\))\s", text) or text[:1] in "“\"" or text[-1:] in ",;:":
+    if re.match(r"^(?:\d{1,3}\.|\([a-z]\))\s", text) or text[:1] in '“"' or text[-1:] in ",;:":
         return False
     if text.endswith(".") and len(text.split()) >= 8:
         return False  # a sentence ("The meeting was held in ... on ...") is text, not a title
@@ -177,7 +185,9 @@ def _parse(head: list[Block], rest: tuple[Block, ...]) -> DocMeta | None:
     if not subject and (m := _ITEM_ENTITLED.search(text + " " + _first_text(rest))):
         subject = m[1]
     if not subject and symbol.startswith(("AG/", "CP/")):
-        subject = next((_sentence_case(b.text) for b in head if b.text.isupper() and symbol not in b.text), "")
+        subject = next(
+            (_sentence_case(b.text) for b in head if b.text.isupper() and symbol not in b.text), ""
+        )
     adopted = _ADOPTED.search(text)
     iso, date_year = _iso(text[adopted.start() :]) if adopted else ("", 0)
     if not iso:
@@ -224,7 +234,9 @@ def _symbol(text: str) -> tuple[str, str, int, str]:
 
 def _title(kind: str, symbol: str, number: str, year: int, subject: str) -> str:
     if kind == "resolution" and symbol.startswith(("S/", "A/")):
-        base = f"Resolution {number} ({year})" if symbol.startswith("S/") else f"Resolution {number}"
+        base = (
+            f"Resolution {number} ({year})" if symbol.startswith("S/") else f"Resolution {number}"
+        )
     elif kind == "presidential_statement":
         base = f"Statement by the President of the Security Council {symbol}"
     else:

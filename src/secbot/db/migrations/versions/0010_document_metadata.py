@@ -30,9 +30,7 @@ def upgrade() -> None:
     with op.batch_alter_table("documents", schema=None) as batch_op:
         for name, type_, default in DOCUMENT_COLUMNS:
             batch_op.add_column(sa.Column(name, type_, nullable=False, server_default=default))
-        batch_op.add_column(
-            sa.Column("doc_year", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("doc_year", sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("document_chunks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("para", sa.String(40), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("header", sa.Text(), nullable=False, server_default=""))
