@@ -182,3 +182,28 @@ def kind_faults(question: UnQuestion, text: str) -> list[str]:
         ):
             return ["preamble, but the key is not in a preambular paragraph"]
     return []
+
+
+def limit_per_kind(questions: list[UnQuestion], limit: int) -> list[UnQuestion]:
+    """The first `limit` questions of each kind (all when 0): a quick, still mixed run."""
+    if limit <= 0:
+        return questions
+    taken: dict[str, int] = {}
+    chosen = []
+    for question in questions:
+        if taken.get(question.kind, 0) < limit:
+            taken[question.kind] = taken.get(question.kind, 0) + 1
+            chosen.append(question)
+    return chosen
+
+
+def documents_to_ingest(
+    folder: Path, questions: Iterable[UnQuestion], *, everything: bool = True
+) -> list[Path]:
+    """Every corpus document (the others are the distractors a real user has), or only those
+    the questions expect; knowledge/ and the seed are loaded apart."""
+    corpus = sorted(folder.glob("*.txt"))
+    if everything:
+        return corpus
+    wanted = {q.doc for q in questions}
+    return [p for p in corpus if p.name in wanted]
