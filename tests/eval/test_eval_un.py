@@ -166,3 +166,32 @@ def test_cli_refuses_a_bad_split(env: dict[str, str]) -> None:
     result = invoke(["eval", "--set", "un", "--split", "sideways"])
     assert result.exit_code == 2
     assert "tune, holdout or all" in result.output
+
+
+def test_misses_are_classed_by_the_first_citation() -> None:
+    def result(id_: str, rank: int | None, first: str) -> eval_un.QuestionResult:
+        return eval_un.QuestionResult(id_, "direct", "tune", {"pipeline": rank}, False, first)
+
+    report = eval_un.UnReport(
+        "tune",
+        4,
+        {},
+        {},
+        0,
+        0,
+        [],
+        0.0,
+        0.0,
+        results=[
+            result("a", 1, "A.txt | op. 1"),
+            result("b", 2, "B.txt | preamble"),
+            result("c", None, "Z.txt | op. 4"),
+            result("d", None, ""),
+        ],
+        expected={"a": "A.txt", "b": "B.txt", "c": "C.txt", "d": "D.txt"},
+    )
+    assert eval_un.miss_classes(report) == {
+        "right document, other passage": 1,
+        "another document": 1,
+        "declined": 1,
+    }

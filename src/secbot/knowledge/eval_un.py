@@ -142,6 +142,8 @@ class UnReport:
     latency_ms_p95: float
     ingest_seconds: float = 0.0
     results: list[QuestionResult] = field(default_factory=list)
+    expected: dict[str, str] = field(default_factory=dict)
+    """question id -> the document it expects."""
 
 
 def run_un(
@@ -198,6 +200,7 @@ def run_un(
         statistics.median(latencies) if latencies else 0.0,
         _p95(latencies),
         results=results,
+        expected={q.id: q.doc for q in questions},
     )
 
 
@@ -261,7 +264,32 @@ def render_un(report: UnReport) -> str:
     misses = [r.id for r in report.results if (r.ranks.get("pipeline") or 99) > 5]
     if misses:
         lines.append(f"pipeline misses@5: {', '.join(misses)}")
+    classes = miss_classes(report)
+    if classes:
+        lines.append(
+            "not first, by the answer's first citation: "
+            + ", ".join(f"{name} {count}" for name, count in classes.items())
+        )
     return "\n".join(lines)
+
+
+def miss_classes(report: UnReport) -> dict[str, int]:
+    """Questions the pipeline did not answer first, by what the answer cited first instead:
+    nothing (declined), the right document's other passage, or another document."""
+    expected = report.expected
+    counts: dict[str, int] = {}
+    for result in report.results:
+        if result.ranks.get("pipeline") == 1:
+            continue
+        source = result.first.split(" | ", 1)[0]
+        if not source:
+            name = "declined"
+        elif source == expected.get(result.id):
+            name = "right document, other passage"
+        else:
+            name = "another document"
+        counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
 
 
 def as_json(report: UnReport) -> dict[str, Any]:
