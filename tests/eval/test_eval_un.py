@@ -125,6 +125,8 @@ def test_run_through_the_real_asker(app: App, tmp_path: Path, second_only: str) 
     assert report.by_kind["all"].recall_at_5 == 1.0, [r.ranks for r in report.results]
     assert report.by_kind["all"].answer_has_key is not None
     assert report.negatives == 1 and report.declined == 1
+    assert report.negative_scores == {"n1": None}  # declined: nothing was cited
+    assert all(r.top_score is not None for r in report.results if r.ranks["pipeline"] == 1)
     assert "second-only" in eval_un.render_un(report)
 
 

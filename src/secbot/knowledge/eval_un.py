@@ -125,6 +125,8 @@ class QuestionResult:
     answer_has_key: bool
     first: str
     """The pipeline's first citation (`source | locator`), to sort the misses into classes."""
+    top_score: float | None = None
+    """The first citation's score, to calibrate the relevance floor against the negatives."""
 
 
 @dataclass
@@ -144,6 +146,8 @@ class UnReport:
     results: list[QuestionResult] = field(default_factory=list)
     expected: dict[str, str] = field(default_factory=dict)
     """question id -> the document it expects."""
+    negative_scores: dict[str, float | None] = field(default_factory=dict)
+    """negative id -> the score of what it was answered from (None: declined)."""
 
 
 def run_un(
@@ -169,10 +173,10 @@ def run_un(
             started = time.perf_counter()
             answer = asker.ask(session, Principal.unknown(), question.text)
             latencies.append((time.perf_counter() - started) * 1000)
-            first = ""
+            first, top = "", None
             if answer.citations:
                 c = answer.citations[0]
-                first = f"{c.source} | {c.locator}"
+                first, top = f"{c.source} | {c.locator}", c.score
         results.append(
             QuestionResult(
                 question.id,
@@ -181,14 +185,18 @@ def run_un(
                 ranks,
                 answer.found and contains_key(answer.text, question.key),
                 first,
+                top,
             )
         )
     asked = list(negatives)
     answered_negatives = []
+    negative_scores: dict[str, float | None] = {}
     for negative_id, text in asked:
         with db.transaction() as session:
-            if asker.ask(session, Principal.unknown(), text).found:
-                answered_negatives.append(negative_id)
+            reply = asker.ask(session, Principal.unknown(), text)
+        negative_scores[negative_id] = reply.citations[0].score if reply.citations else None
+        if reply.found:
+            answered_negatives.append(negative_id)
     return UnReport(
         split,
         len(results),
@@ -201,6 +209,7 @@ def run_un(
         _p95(latencies),
         results=results,
         expected={q.id: q.doc for q in questions},
+        negative_scores=negative_scores,
     )
 
 
@@ -264,6 +273,18 @@ def render_un(report: UnReport) -> str:
     misses = [r.id for r in report.results if (r.ranks.get("pipeline") or 99) > 5]
     if misses:
         lines.append(f"pipeline misses@5: {', '.join(misses)}")
+    negative_top = [v for v in report.negative_scores.values() if v is not None]
+    found_top = [
+        r.top_score
+        for r in report.results
+        if r.ranks.get("pipeline") == 1 and r.top_score is not None
+    ]
+    if negative_top and found_top:
+        lines.append(
+            f"floor: highest score an off-topic question was answered from "
+            f"{max(negative_top):.3f}; lowest first-cited score of a question answered first "
+            f"{min(found_top):.3f}"
+        )
     classes = miss_classes(report)
     if classes:
         lines.append(
