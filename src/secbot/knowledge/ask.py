@@ -143,7 +143,8 @@ def recheck(session: Session, scope: Scope, hits: Sequence[Hit]) -> list[Passage
                     source=str(meta.get("source", "")),
                     locator=str(meta.get("locator", "")),
                     citation=str(meta.get("citation", "")),
-                    text=hit.text,
+                    # a document is indexed with its context header; the reply shows the text
+                    text=str(meta.get("display") or hit.text),
                     score=hit.score,
                     kind=str(meta.get("kind", "document")),
                     card=str(meta["card"]) if meta.get("card") else None,

@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0011_brief_subscriptions"
-down_revision = "0009_report_links_updates"
+down_revision = "0010_document_metadata"
 branch_labels = None
 depends_on = None
 
