@@ -251,51 +251,6 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
 
-class SourceDocument(Base):
-    """An ingested document (regional knowledge). Its chunks are kept here so the index can
-    always be rebuilt from SQL alone."""
-
-    __tablename__ = "documents"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(String(255), unique=True)
-    title: Mapped[str] = mapped_column(String(255))
-    path: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(String(64))
-    origin: Mapped[str] = mapped_column(String(16), default="ingest")
-    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # From an official document's title block (knowledge/title_block.py); empty/0 otherwise.
-    doc_symbol: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    doc_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
-    doc_year: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    doc_date: Mapped[str] = mapped_column(String(10), default="", server_default="")
-    doc_type: Mapped[str] = mapped_column(String(32), default="other", server_default="other")
-    doc_body: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    doc_series: Mapped[str] = mapped_column(String(255), default="", server_default="")
-
-    chunks: Mapped[list[DocumentChunk]] = relationship(
-        back_populates="document", cascade="all, delete-orphan", order_by="DocumentChunk.position"
-    )
-
-
-class DocumentChunk(Base):
-    __tablename__ = "document_chunks"
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), index=True
-    )
-    section: Mapped[str] = mapped_column(Text, default="")
-    locator: Mapped[str] = mapped_column(String(255))
-    text: Mapped[str] = mapped_column(Text)
-    position: Mapped[int] = mapped_column(Integer)
-    para: Mapped[str] = mapped_column(String(40), default="", server_default="")
-    header: Mapped[str] = mapped_column(Text, default="", server_default="")
-    """Context header indexed with the text (never shown): title, symbol, year, part, para."""
-
-    document: Mapped[SourceDocument] = relationship(back_populates="chunks")
-
-
 class Alert(Base):
     """A secretariat broadcast. Its deliveries are written in the same transaction (the outbox)."""
 
@@ -387,6 +342,7 @@ class SendWindow(Base):
 # Operational records (deliveries, notices, the change log) live in db/inbound.py; imported
 # here so that this module stays the one registry of every table.
 from secbot.db.briefs import BriefFile, BriefIssue, BriefSubscription  # noqa: E402
+from secbot.db.documents import DocumentChunk, SourceDocument  # noqa: E402
 from secbot.db.inbound import InboxEntry, IndexChange, Notice, ProcessedInbound  # noqa: E402
 from secbot.db.places import Place  # noqa: E402
 from secbot.db.report_extras import ReportLink, ReportUpdate  # noqa: E402
@@ -395,6 +351,7 @@ __all__ = [
     "BriefFile",
     "BriefIssue",
     "BriefSubscription",
+    "DocumentChunk",
     "InboxEntry",
     "IndexChange",
     "Notice",
@@ -402,4 +359,5 @@ __all__ = [
     "ProcessedInbound",
     "ReportLink",
     "ReportUpdate",
+    "SourceDocument",
 ]
