@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from secbot.knowledge.lexical_index import stem
 from secbot.knowledge.passages import Answer, Citation, Passage
 
-MAX_PASSAGES = 3
+MAX_PASSAGES = 5
+"""Citations printed with an answer (every transport shows what this returns)."""
 MAX_QUOTE = 320
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+|\d+")
 _SENTENCE = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z(“\"\d])|\n+")
@@ -110,18 +111,40 @@ def best_sentences(question: str, text: str, limit: int = 2, heading: str = "") 
     return _trim(_render([parts[i] for i in chosen]), MAX_QUOTE + 80)
 
 
+def lead_sentence(question: str, text: str) -> str:
+    """The one sentence (or list item with its lead-in) of a passage that shares most with the
+    question: what an answer opens with."""
+    return best_sentences(question, text, limit=1)
+
+
+def _body(passage: Passage) -> str:
+    text = passage.text
+    if text.startswith(passage.locator):  # Markdown chunks open with their heading path
+        text = text[len(passage.locator) :].lstrip()
+    return text
+
+
 def answer(question: str, passages: Sequence[Passage], refusal: str) -> Answer:
+    """The best passage's answering sentence first, quoted with its locator (and, for a yearly
+    series the question named no version of, the version answered from); then the other
+    passages' best sentences; then up to MAX_PASSAGES sources."""
     if not passages:
         return Answer(refusal, (), found=False)
     chosen = list(passages[:MAX_PASSAGES])
     lines = []
     for n, passage in enumerate(chosen, 1):
         label = f" (TLP:{passage.tlp})" if passage.tlp else ""
-        text = passage.text
-        if text.startswith(passage.locator):  # Markdown chunks open with their heading path
-            text = text[len(passage.locator) :].lstrip()
+        text = _body(passage)
         if passage.card:
             quote = passage.card
+        elif n == 1 and passage.kind == "document":
+            lead = lead_sentence(question, text)
+            as_of = f"As of {passage.as_of}: " if passage.as_of else ""
+            lines.append(f"{as_of}“{lead}” ({passage.locator}){label} [{n}]")
+            rest = best_sentences(question, text).replace(lead, "").strip(" ;")
+            if len(rest) < 3:
+                continue
+            quote = rest
         else:
             heading = _heading(passage.locator) if passage.kind == "document" else ""
             quote = best_sentences(question, text, heading=heading)
