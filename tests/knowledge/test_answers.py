@@ -134,7 +134,11 @@ def test_answers_read_as_a_person_would_write_them(world: World, question: str) 
     assert "[1]" in body, answer
     for bad in UNREADABLE:
         assert bad not in body, (bad, answer)
-    for line in body.splitlines():
+    first, *rest = body.splitlines()
+    # The answer opens with the answering sentence, quoted, or with an entry's card.
+    opening = first[1:2] if first.startswith("“") else first[2:3]
+    assert first.startswith(("“", "• ")) and opening.isupper(), first
+    for line in rest:
         assert line.startswith("• ") and line[2:3].isupper(), line
 
 

@@ -111,10 +111,15 @@ def best_sentences(question: str, text: str, limit: int = 2, heading: str = "") 
     return _trim(_render([parts[i] for i in chosen]), MAX_QUOTE + 80)
 
 
-def lead_sentence(question: str, text: str) -> str:
+def lead_sentence(question: str, text: str, heading: str = "") -> str:
     """The one sentence (or list item with its lead-in) of a passage that shares most with the
     question: what an answer opens with."""
-    return best_sentences(question, text, limit=1)
+    return best_sentences(question, text, limit=1, heading=heading)
+
+
+def _place(locator: str) -> str:
+    """A heading path (`Part 2 > Table 1 > Actors`) is cited by its last heading."""
+    return locator.rsplit(" > ", 1)[-1].strip()
 
 
 def _body(passage: Passage) -> str:
@@ -138,10 +143,11 @@ def answer(question: str, passages: Sequence[Passage], refusal: str) -> Answer:
         if passage.card:
             quote = passage.card
         elif n == 1 and passage.kind == "document":
-            lead = lead_sentence(question, text)
+            lead = lead_sentence(question, text, _heading(passage.locator))
             as_of = f"As of {passage.as_of}: " if passage.as_of else ""
-            lines.append(f"{as_of}“{lead}” ({passage.locator}){label} [{n}]")
-            rest = best_sentences(question, text).replace(lead, "").strip(" ;")
+            lines.append(f"{as_of}“{lead}” ({_place(passage.locator)}){label} [{n}]")
+            rest = best_sentences(question, text, heading=_heading(passage.locator))
+            rest = rest.replace(lead, "").strip(" ;")
             if len(rest) < 3:
                 continue
             quote = rest
