@@ -264,6 +264,14 @@ class SourceDocument(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     origin: Mapped[str] = mapped_column(String(16), default="ingest")
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # From an official document's title block (knowledge/title_block.py); empty/0 otherwise.
+    doc_symbol: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    doc_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    doc_year: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    doc_date: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    doc_type: Mapped[str] = mapped_column(String(32), default="other", server_default="other")
+    doc_body: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    doc_series: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
     chunks: Mapped[list[DocumentChunk]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="DocumentChunk.position"
@@ -281,6 +289,9 @@ class DocumentChunk(Base):
     locator: Mapped[str] = mapped_column(String(255))
     text: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
+    para: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    header: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Context header indexed with the text (never shown): title, symbol, year, part, para."""
 
     document: Mapped[SourceDocument] = relationship(back_populates="chunks")
 

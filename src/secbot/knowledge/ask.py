@@ -98,6 +98,8 @@ def listing(question: str) -> tuple[str, str] | None:
 def displayed(text: str, meta: dict[str, Any]) -> str:
     """The paragraph as a reader sees it: the indexed text less its context header (the
     document, symbol, section and paragraph number put there for BM25 and the embeddings)."""
+    if meta.get("display"):
+        return str(meta["display"])
     header = str(meta.get("header") or "")
     if header and text.startswith(header):
         return text[len(header) :].lstrip()
@@ -152,6 +154,7 @@ def recheck(session: Session, scope: Scope, hits: Sequence[Hit]) -> list[Passage
                     source=str(meta.get("source", "")),
                     locator=str(meta.get("locator", "")),
                     citation=str(meta.get("citation", "")),
+                    # a document is indexed with its context header; the reply shows the text
                     text=displayed(hit.text, meta),
                     score=hit.score,
                     kind=str(meta.get("kind", "document")),

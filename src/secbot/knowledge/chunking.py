@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from secbot.knowledge.documents import Document
+from secbot.knowledge.official import Official, official_for
 from secbot.knowledge.paragraph_tree import ELLIPSIS, Node, Parser, Unit, pretty, sentences
 
 DEFAULT_MAX_CHARS = 1200
@@ -26,11 +27,19 @@ class Chunk:
     locator: str
     text: str
     position: int
+    part: str = "body"
+    """preamble | operative | annex | heading | body (the metadata contract's `section`)."""
+    para: str = ""
+    """The paragraph number as printed, e.g. `3 (b)`; empty when unnumbered."""
+    header: str = ""
+    """Context header indexed with the text (title, symbol, year, part, paragraph), not shown."""
+    cited_by_locator: bool = False
+    """True when `locator` already names the document (`S/RES/2700 (2023), op. para 3`)."""
 
     @property
     def citation(self) -> str:
         """How a chat reply cites the chunk, e.g. `Security management model, para 15`."""
-        return f"{self.title}, {self.locator}"
+        return self.locator if self.cited_by_locator else f"{self.title}, {self.locator}"
 
 
 def chunk_id(source: str, locator: str, text: str) -> str:
@@ -161,26 +170,50 @@ def chunk_document(doc: Document, *, max_chars: int = DEFAULT_MAX_CHARS) -> list
         raise ValueError("max_chars must be at least 80")
     chunks: list[Chunk] = []
     unnamed = 0
-    for unit in Parser(doc).parse():
+    official = official_for(doc)
+    title = official.meta.title if official else doc.title
+    for unit in Parser(doc, official).parse():
         if unit.node is not None:
             parts = _split_node(unit.node, "", max_chars)
         elif unit.table is not None:
             parts = _table_parts(*unit.table, max_chars)
         else:
             parts = _text_parts(unit, max_chars)
-        for locator, text in parts:
-            if not locator:
+        for relative, text in parts:
+            locator = relative
+            if not locator and official is None:
                 unnamed += 1
                 locator = f"part {unnamed}"
+            if official is not None:
+                locator, para = official.locator(unit, relative)
+                part, header = unit.part, official.header(unit, para)
+            else:
+                para, part, header = _plain_place(doc, unit, locator)
             chunks.append(
                 Chunk(
                     chunk_id=chunk_id(doc.source, locator, text),
                     source=doc.source,
-                    title=doc.title,
+                    title=title,
                     section=unit.section,
                     locator=locator,
                     text=text,
                     position=len(chunks),
+                    part=part,
+                    para=para,
+                    header=header,
+                    cited_by_locator=official is not None,
                 )
             )
     return chunks
+
+
+def _plain_place(doc: Document, unit: Unit, locator: str) -> tuple[str, str, str]:
+    """(para, part, header) for a document without a title block (a note, the seed text)."""
+    para = locator.removeprefix("para ") if unit.node is not None else ""
+    part = "heading" if not unit.lines and not unit.node and not unit.table else "body"
+    where = unit.section if unit.section and unit.section not in locator else ""
+    header = ", ".join(w for w in (doc.title, where, locator) if w)
+    return para, part, header
+
+
+__all__ = ["Chunk", "Official", "chunk_document", "chunk_id", "locator_matches"]

@@ -9,12 +9,13 @@ delegate quotes back.
 from __future__ import annotations
 
 import re
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from secbot.knowledge.pdf_cleanup import clean_pages
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -74,7 +75,9 @@ def read_document(path: Path) -> Document:
     elif suffix == ".pdf":
         title, blocks = _read_pdf(path)
     else:
-        title, blocks = _read_docx(path)
+        from secbot.knowledge.docx_reader import read_docx
+
+        title, blocks = read_docx(path)
     blocks = [b for b in blocks if b.text]
     if not blocks:
         raise DocumentError(path, "document contains no text")
@@ -201,7 +204,7 @@ def _plain_table(lines: list[str], start: int) -> tuple[Block | None, int]:
     width = header_width or len(cells)
     texts = [_cell_text(parts) for parts in cells]
     rows = tuple(tuple(texts[i : i + width]) for i in range(0, len(texts), width))
-    return _table_block(rows), index
+    return table_block(rows), index
 
 
 def _cell_text(parts: list[str]) -> str:
@@ -219,7 +222,7 @@ def _cell_lines(cell: str) -> str:
     return "\n".join(normalise(line) for line in cell.split("\n") if line.strip())
 
 
-def _table_block(rows: Iterable[Iterable[str]]) -> Block | None:
+def table_block(rows: Iterable[Iterable[str]]) -> Block | None:
     clean = tuple(
         row for row in (tuple(_cell_lines(c) for c in r) for r in rows) if any(cell for cell in row)
     )
@@ -282,7 +285,7 @@ def _read_markdown(text: str) -> tuple[str | None, list[Block]]:
             while index < len(lines) and lines[index].lstrip().startswith("|"):
                 raw_rows.append(lines[index])
                 index += 1
-            table = _table_block(
+            table = table_block(
                 [c for c in row.strip().strip("|").split("|")]
                 for row in raw_rows
                 if not _TABLE_SEPARATOR.match(row)
@@ -312,6 +315,15 @@ def _skip_front_matter(lines: list[str]) -> list[str]:
 # --- PDF -------------------------------------------------------------------------------------
 
 
+def _page_text(page: Any) -> str:
+    """Layout mode keeps vertical gaps as blank lines (paragraph breaks) and puts headers and
+    footers where they are printed; plain extraction is the fallback."""
+    try:
+        return str(page.extract_text(extraction_mode="layout") or "")
+    except Exception:  # pypdf's layout mode fails on some fonts; the plain mode rarely does
+        return str(page.extract_text() or "")
+
+
 def _read_pdf(path: Path) -> tuple[str | None, list[Block]]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
@@ -320,68 +332,11 @@ def _read_pdf(path: Path) -> tuple[str | None, list[Block]]:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(path, "PDF is encrypted")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_text(page) for page in reader.pages]
         metadata = reader.metadata
         title = normalise(str(metadata.title)) if metadata and metadata.title else None
     except DocumentError:
         raise
     except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
         raise DocumentError(path, f"cannot read PDF: {exc}") from exc
-    return title or None, _read_plain("\n\n".join(pages))
-
-
-# --- DOCX ------------------------------------------------------------------------------------
-
-
-def _read_docx(path: Path) -> tuple[str | None, list[Block]]:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = docx.Document(str(path))
-        blocks = list(_docx_blocks(document.iter_inner_content()))
-        core_title = normalise(document.core_properties.title or "")
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DocumentError(path, f"cannot read Word document: {exc}") from exc
-    title: str | None = None
-    kept: list[Block] = []
-    for block in blocks:
-        if block.kind is BlockKind.HEADING and block.level == 0:
-            title = title or block.text
-        else:
-            kept.append(block)
-    if title is None:
-        title = core_title or next((b.text for b in kept if b.kind is BlockKind.HEADING), None)
-    return title, kept
-
-
-def _docx_blocks(items: Iterator[Any]) -> Iterator[Block]:
-    """Map Word styles to blocks: `Title` is level 0 (the title), `Heading N` is level N."""
-    for item in items:
-        if hasattr(item, "rows"):
-            rows = []
-            for row in item.rows:
-                cells: list[str] = []
-                seen: list[Any] = []
-                for cell in row.cells:
-                    if any(cell._tc is tc for tc in seen):  # merged: listed once per grid column
-                        continue
-                    seen.append(cell._tc)
-                    cells.append(
-                        "\n".join(normalise(p.text) for p in cell.paragraphs if p.text.strip())
-                    )
-                rows.append(tuple(cells))
-            table = _table_block(rows)
-            if table is not None:
-                yield table
-            continue
-        text = normalise(item.text)
-        if not text:
-            continue
-        style = (item.style.name if item.style is not None else "") or ""
-        if style == "Title":
-            yield Block(BlockKind.HEADING, text, 0)
-        elif match := re.fullmatch(r"Heading (\d)", style):
-            yield Block(BlockKind.HEADING, text, int(match.group(1)))
-        else:
-            yield Block(BlockKind.PARAGRAPH, text)
+    return title or None, _read_plain(clean_pages(pages))

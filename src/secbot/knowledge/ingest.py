@@ -18,6 +18,8 @@ from secbot.db.models import DocumentChunk, SourceDocument
 from secbot.db.session import Database
 from secbot.knowledge.chunking import Chunk, chunk_document
 from secbot.knowledge.documents import Document, DocumentError, read_document
+from secbot.knowledge.official import official_for
+from secbot.knowledge.title_block import DocMeta
 
 SUFFIXES = {".md", ".markdown", ".txt", ".pdf", ".docx"}
 SKIP_NAMES = {"README.md"}
@@ -89,6 +91,8 @@ def ingest(
                 continue
             document = read_document(path)
             chunks = chunks_for(document)
+            official = official_for(document)
+            meta = official.meta if official else DocMeta(title=document.title)
             if existing is not None:
                 session.delete(existing)
                 session.flush()
@@ -97,18 +101,27 @@ def ingest(
                 report.added.append(path.name)
             row = SourceDocument(
                 source=path.name,
-                title=document.title,
+                title=meta.title[:255],
                 path=str(path.resolve()),
                 sha256=digest,
                 origin=origin,
+                doc_symbol=meta.symbol,
+                doc_number=meta.number,
+                doc_year=meta.year,
+                doc_date=meta.date,
+                doc_type=meta.type,
+                doc_body=meta.body,
+                doc_series=meta.series[:255],
             )
             row.chunks = [
                 DocumentChunk(
                     id=c.chunk_id,
-                    section=c.section,
-                    locator=c.locator,
+                    section=c.part,
+                    locator=c.locator[:255],
                     text=c.text,
                     position=c.position,
+                    para=c.para[:40],
+                    header=c.header,
                 )
                 for c in chunks
             ]

@@ -9,8 +9,10 @@ import re
 from dataclasses import dataclass, field
 
 from secbot.knowledge.documents import MARKDOWN_SUFFIXES, Block, BlockKind, Document
+from secbot.knowledge.official import OPENER, Official
 
 ELLIPSIS = "…"
+LEAD_IN_CHARS = 240
 
 
 _NOT_AN_END = re.compile(r"^(?:\(?[0-9a-zA-Z]{1,3}[.)]|(?:\w+/)*[A-Z]{1,5}\.|(?:\w\.){2,})$")
@@ -75,6 +77,9 @@ class Node:
     locator: str
     lines: list[str] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
+    lead_in: bool = False
+    """Official documents: a split-off sub-point repeats its paragraph's lead-in, not only the
+    number, since "(b) the exchange of information" alone does not say who must do it."""
 
     @property
     def text(self) -> str:
@@ -89,7 +94,9 @@ class Node:
     def context(self) -> str:
         """What a continuation part repeats so it still says whose sub-items it holds."""
         text = self.text
-        if len(text) > 100:
+        if self.lead_in and len(text) > LEAD_IN_CHARS:
+            text = text[:LEAD_IN_CHARS].rsplit(" ", 1)[0]
+        elif len(text) > 100 and not self.lead_in:
             # keep a run-in title such as "Key Actors." or "Nature of the Proposed Model."
             first = sentences(text)[0]
             text = first if len(first) <= 40 and len(first.split()) <= 5 else ""
@@ -108,12 +115,19 @@ class Unit:
     lines: list[str] = field(default_factory=list)
     node: Node | None = None
     table: tuple[int, tuple[tuple[str, ...], ...]] | None = None
+    part: str = "body"
+    """Where an official document's paragraph sits: preamble, operative, annex, heading, body."""
+    ordinal: int = 0
+    """An unnumbered paragraph's place among the unnumbered ones of its part (cited by it)."""
 
 
 class Parser:
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, official: Official | None = None) -> None:
         self.doc = doc
-        self.markers = not doc.source.lower().endswith(MARKDOWN_SUFFIXES)
+        self.official = official
+        self.part = official.initial if official else "body"
+        # Markdown numbers list items, not citable paragraphs, unless the text is official
+        self.markers = official is not None or not doc.source.lower().endswith(MARKDOWN_SUFFIXES)
         self.units: list[Unit] = []
         self.headings: list[tuple[int, str]] = []
         self.section = ""
@@ -125,7 +139,10 @@ class Parser:
         self.title_heading = _title_heading(doc)
 
     def parse(self) -> list[Unit]:
+        start = self.official.skip if self.official else 0
         for index, block in enumerate(self.doc.blocks):
+            if index < start or (self.official and self._structural(block)):
+                continue
             if block.kind is BlockKind.HEADING:
                 if index != self.title_heading:
                     self._heading(block.level, block.text)
@@ -137,7 +154,27 @@ class Parser:
             else:
                 self._paragraph(block)
         self._close_roman()
-        return [u for u in self.units if u.lines or u.node or u.table]
+        units = [u for u in self.units if u.lines or u.node or u.table]
+        return self.official.finish(units) if self.official else units
+
+    def _structural(self, block: Block) -> bool:
+        """Official documents: lines that set the part (opener, `Annex`, `RESOLVES:`) or carry
+        nothing to cite (separators, footnotes, the plenary-meeting line) make no passage."""
+        assert self.official is not None
+        if block.kind is BlockKind.PARAGRAPH and (rule := re.match(r"^_{3,}\s*", block.text)):
+            # a rule before footnotes: what follows is not part of the last paragraph
+            self.part, self.current = "body", None
+            if block.text[rule.end() :]:
+                self._append(block.text[rule.end() :])
+            return True
+        part = self.official.part_for(block.text, self.part)
+        if part is None:
+            return False
+        if part != self.part and part == "annex":
+            self.last_number = 0
+        self.part = part
+        self.current = None
+        return True
 
     def _heading(self, level: int, text: str) -> None:
         self._close_roman()
@@ -184,8 +221,10 @@ class Parser:
         if m and (text.endswith(".") or m["rest"] or int(m["label"]) == self.last_number + 1):
             # a bare number without a dot is only trusted in sequence (not a stray page number)
             self.last_number = int(m["label"])
-            node = Node(f"{m['label']}.", f"para {m['label']}")
-            self.current = Unit(self.section, node=node)
+            node = Node(f"{m['label']}.", f"para {m['label']}", lead_in=self.official is not None)
+            if self.part == "preamble":
+                self.part = "operative"
+            self.current = Unit(self.section, node=node, part=self.part)
             self.units.append(self.current)
             self._add_line(node, m["rest"])
             return True
@@ -193,13 +232,15 @@ class Parser:
         if para is None:
             return False
         if m := _LETTER.match(text):
-            item = Node(f"{m['label']}.", f"{para.locator} {m['label']}.")
+            item = Node(f"{m['label']}.", f"{para.locator} {m['label']}.", lead_in=para.lead_in)
             para.children.append(item)
             self._add_line(item, m["rest"])
             return True
         if m := _SUB.match(text):
             parent = para.children[-1] if para.children else para
-            sub = Node(f"({m['label']})", f"{parent.locator} ({m['label']})")
+            if self.official is not None:
+                parent = _sub_parent(para, m["label"])
+            sub = Node(f"({m['label']})", f"{parent.locator} ({m['label']})", lead_in=para.lead_in)
             parent.children.append(sub)
             self._add_line(sub, m["rest"])
             return True
@@ -211,6 +252,14 @@ class Parser:
             node.lines.append(text)
 
     def _append(self, text: str) -> None:
+        if self.official is not None and (self.current is None or self.current.node is None):
+            if self.part == "preamble" and OPENER.operative(text):
+                self.part = "operative"  # an unnumbered operative paragraph ("Decides to ...")
+            elif self.part == "body" and self.official.numbered and self.last_number == 0:
+                self.part = "preamble"  # what precedes a declaration's numbered paragraphs
+            self.current = None
+            self.units.append(Unit(self.section, lines=[text], part=self.part))
+            return
         if self.current is None:
             base = " > ".join(heading for _, heading in self.headings)
             self.current = Unit(self.section, base=base)
@@ -224,6 +273,23 @@ class Parser:
         if self.pending_roman is not None:
             label, self.pending_roman = self.pending_roman, None
             self._heading(1, f"{label}.")
+
+
+_ROMAN_SUB = re.compile(r"^(?:i{1,3}|iv|v|vi{1,3}|ix|x)$")
+
+
+def _sub_parent(para: Node, label: str) -> Node:
+    """`(a)` `(b)` are the paragraph's items; `(i)` `(ii)` belong to the item before them, unless
+    `(i)` simply follows `(h)`."""
+    last = para.children[-1] if para.children else None
+    if last is None or not _ROMAN_SUB.match(label):
+        return para
+    previous = last.label.strip("().")
+    if label == "i" and previous == "h":
+        return para
+    if label in ("v", "x") and previous in ("u", "w"):
+        return para
+    return last
 
 
 def _is_marker(text: str) -> bool:

@@ -19,6 +19,7 @@ from secbot.access.chroma import REGIONAL, readers_metadata
 from secbot.access.reads import active_grantees_bulk
 from secbot.db.models import (
     Contact,
+    DocumentChunk,
     Objective,
     SourceDocument,
     State,
@@ -59,17 +60,40 @@ def document_units(session: Session, document_ids: Iterable[int] | None = None) 
         query = query.where(SourceDocument.id.in_(list(document_ids)))
     for document in session.scalars(query):
         for chunk in document.chunks:
-            yield Unit(
-                f"doc:{chunk.id}",
-                chunk.text,
-                _regional(
-                    "document",
-                    document.source,
-                    chunk.locator,
-                    f"{document.title}, {chunk.locator}",
-                    section=chunk.section or "-",
-                ),
-            )
+            yield document_unit(document, chunk)
+
+
+def document_unit(document: SourceDocument, chunk: DocumentChunk) -> Unit:
+    """A passage is indexed as header + text (BM25 and the embedding both learn where it comes
+    from); `display` keeps the paragraph alone, which is what a reply shows and quotes.
+    The doc_* keys, `section`, `para` and `locator` are the contract retrieval codes against
+    (docs/decisions/0017)."""
+    named = bool(document.doc_symbol) or chunk.locator.startswith(f"{document.title}, ")
+    citation = chunk.locator if named else f"{document.title}, {chunk.locator}"
+    header = chunk.header
+    text = f"{header}\n{chunk.text}" if header else chunk.text
+    return Unit(
+        f"doc:{chunk.id}",
+        text,
+        _regional(
+            "document",
+            document.source,
+            chunk.locator,
+            citation,
+            section=chunk.section or "body",
+            para=chunk.para,
+            header=header,
+            display=chunk.text,
+            doc_symbol=document.doc_symbol,
+            doc_number=document.doc_number,
+            doc_year=int(document.doc_year or 0),
+            doc_date=document.doc_date,
+            doc_type=document.doc_type or "other",
+            doc_body=document.doc_body,
+            doc_title=document.title,
+            doc_series=document.doc_series,
+        ),
+    )
 
 
 def _first_sentence(text: str) -> str:
