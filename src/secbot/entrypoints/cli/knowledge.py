@@ -11,12 +11,17 @@ import typer
 
 from secbot.access.principal import Place, Principal
 from secbot.config import Settings
-from secbot.entrypoints.bootstrap import build
+from secbot.entrypoints.bootstrap import App, build
 from secbot.entrypoints.cli.app import app, index_cli
 from secbot.entrypoints.cli.common import load_app
 from secbot.identity import accounts
 from secbot.knowledge.passages import Answer
 from secbot.transports.console_rooms import PLATFORM
+
+OWN_QUESTIONS = Path("tests/eval/questions.yaml")
+UN_QUESTIONS = Path("tests/eval/un_questions.yaml")
+UN_CORPUS = Path("../shared/corpus/un-security")
+UN_SEED = Path("../shared/seeds/security-management-model.txt")
 
 
 @app.command()
@@ -108,32 +113,54 @@ def index_rebuild() -> None:
 
 @app.command("eval")
 def eval_cmd(
-    questions: Annotated[Path, typer.Option(help="evaluation set")] = Path(
-        "tests/eval/questions.yaml"
-    ),
+    set_: Annotated[
+        str, typer.Option("--set", help="own: tests/eval/questions.yaml; un: the UN corpus set")
+    ] = "own",
+    questions: Annotated[Path | None, typer.Option(help="evaluation set file")] = None,
     seed: Annotated[
         list[Path] | None,
         typer.Option(help="extra documents to ingest first (e.g. the model text)"),
     ] = None,
+    split: Annotated[str, typer.Option(help="un set: tune, holdout or all")] = "all",
+    corpus: Annotated[Path, typer.Option(help="un set: the corpus folder")] = UN_CORPUS,
+    limit: Annotated[
+        int, typer.Option(help="un set: at most this many questions per kind (0: all)")
+    ] = 0,
+    docs: Annotated[
+        str, typer.Option(help="un set: ingest `all` corpus documents or only those `needed`")
+    ] = "all",
     json_: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Recall@1, recall@5 and MRR for BM25, dense and hybrid retrieval, and answer latency.
+    """Retrieval quality and answer latency, in a throw-away data directory.
 
-    Runs in a throw-away data directory (SQLite, embedded Chroma) with knowledge/ loaded and any
-    --seed documents ingested, so it never touches the bot's own data."""
+    --set own (default): recall@1, recall@5 and MRR for BM25, dense and hybrid on the project's
+    own set. --set un: ingests the UN corpus (and the seed) through the real ingest path and
+    reports recall@1, recall@5, MRR and answer-contains-key per kind, off-topic questions
+    declined, and the ablation table (docs/decisions/0016). Never touches the bot's own data."""
     import dataclasses
     import tempfile
 
     from secbot.knowledge import evaluation, ingest
 
+    if set_ not in ("own", "un"):
+        raise typer.BadParameter("use --set own or --set un", param_hint="--set")
+    if split not in ("tune", "holdout", "all"):
+        raise typer.BadParameter("use tune, holdout or all", param_hint="--split")
+    if docs not in ("all", "needed"):
+        raise typer.BadParameter("use all or needed", param_hint="--docs")
     with tempfile.TemporaryDirectory(prefix="secbot-eval-") as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=None, chroma_url=None)
         application = build(settings, with_index=True)
         assert application.index is not None and application.asker is not None
+        if set_ == "un":
+            output = _eval_un(application, questions, seed, split, corpus, limit, docs, json_)
+            application.db.dispose()
+            typer.echo(output)
+            return
         if seed:
             ingest.ingest(application.db, seed)
             application.index.repair()
-        eval_set = evaluation.load_set(questions)
+        eval_set = evaluation.load_set(questions or OWN_QUESTIONS)
         report = evaluation.run(
             application.db, application.asker, eval_set.questions, eval_set.negatives
         )
@@ -142,3 +169,40 @@ def eval_cmd(
         typer.echo(json.dumps(dataclasses.asdict(report), indent=2))
     else:
         typer.echo(evaluation.render(report))
+
+
+def _eval_un(
+    application: App,
+    questions: Path | None,
+    seed: list[Path] | None,
+    split: str,
+    corpus: Path,
+    limit: int,
+    docs: str,
+    json_: bool,
+) -> str:
+    """Ingest what the UN set needs, run it, and return the table or the JSON."""
+    import time
+
+    from secbot.knowledge import eval_set, eval_un, ingest
+
+    assert application.index is not None and application.asker is not None
+    un_set = eval_set.load_un_set(questions or UN_QUESTIONS)
+    chosen = eval_set.limit_per_kind(un_set.select(split), limit)
+    folder = corpus / "docs" if (corpus / "docs").is_dir() else corpus
+    if not folder.is_dir():
+        raise typer.BadParameter(f"no corpus folder at {folder}", param_hint="--corpus")
+    paths = eval_set.documents_to_ingest(folder, chosen, everything=docs == "all")
+    seeds = list(seed) if seed is not None else [p for p in (UN_SEED,) if p.is_file()]
+    started = time.perf_counter()
+    ingest.ingest(application.db, [*paths, *seeds])
+    application.index.repair()
+    ingest_seconds = time.perf_counter() - started
+    negatives = [(n.id, n.text) for n in un_set.negatives]
+    if limit:
+        negatives = negatives[: max(limit, 1)]
+    report = eval_un.run_un(application.db, application.asker, chosen, negatives, split=split)
+    report.ingest_seconds = ingest_seconds
+    if json_:
+        return json.dumps(eval_un.as_json(report), indent=2, ensure_ascii=False)
+    return eval_un.render_un(report)
