@@ -63,6 +63,8 @@ class Plan:
     """Sources whose passages must be candidates even if the first stage missed them."""
     as_of: Mapping[str, str] | None = None
     """Source → label of the series version answered from when the question named none."""
+    named: frozenset[str] = frozenset()
+    """Documents the question names: their boost counts toward the relevance floor."""
 
 
 def plan(
@@ -104,7 +106,8 @@ def plan(
                 delta = weight if version.source == chosen.source else -weight
                 boost[version.source] = boost.get(version.source, 0.0) + delta
             extra.append(chosen.source)
-    return Plan(boost, tuple(dict.fromkeys(extra)), as_of or None)
+    named = resolved.named if stages.doc_refs else frozenset()
+    return Plan(boost, tuple(dict.fromkeys(extra)), as_of or None, named)
 
 
 def _order(doc: DocInfo) -> tuple[str, int, str]:

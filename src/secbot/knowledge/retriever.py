@@ -12,7 +12,7 @@ from secbot.access.chroma import evaluate
 from secbot.knowledge import doc_refs
 from secbot.knowledge.embeddings import Embedder
 from secbot.knowledge.extractive import terms
-from secbot.knowledge.fusion import Plan, Stages, adjust, plan, primary_ahead
+from secbot.knowledge.fusion import NAMED_BOOST, Plan, Stages, adjust, plan, primary_ahead
 from secbot.knowledge.lexical_index import LexicalIndex
 from secbot.knowledge.vector_index import VectorIndex
 
@@ -157,7 +157,8 @@ class HybridRetriever:
                     continue
                 text, meta = unit.text, unit.metadata
             source = str(meta.get("source", ""))
-            lift = max(0.0, the_plan.boost.get(source, 0.0))
+            # The floor judges the first stage; only naming a document lowers the bar for it.
+            lift = NAMED_BOOST if source in the_plan.named else 0.0
             judged = Hit(id_, text, meta, base[id_] + lift, dense_score.get(id_), None)
             if (
                 floor
