@@ -15,7 +15,7 @@ NAMED_BOOST = 0.25
 merely recalls the named document gets nothing."""
 SERIES_BOOST = 0.2
 """Added to the chosen version of a series, taken from the others."""
-LATEST_BOOST = 0.08
+LATEST_BOOST = 0.06
 """The same, when the question names no version and the latest is preferred."""
 HEADING_PENALTY = 0.12
 """A title block or bare heading rarely holds an answer."""
@@ -95,6 +95,9 @@ def plan(
                 continue
             chosen = _choose(versions, refs, resolved)
             weight = SERIES_BOOST
+            in_hits = {s for s in top_sources[:3] if s in {v.source for v in versions}}
+            if chosen is None and len(in_hits) < 2:
+                continue  # one version answers on its own: nothing to choose
             if chosen is None:
                 # Named none: the latest version answers, and the answer says which. Softly:
                 # near-identical paragraphs score alike, so a small lift decides between

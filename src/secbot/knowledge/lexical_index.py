@@ -7,6 +7,8 @@ unit the principal may not see scores zero instead of being filtered after ranki
 from __future__ import annotations
 
 import logging
+import math
+import re
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -149,6 +151,32 @@ class LexicalIndex:
                 if at is not None and scores[at] > 0:
                     found[id_] = float(scores[at])
             return found
+
+    def coverage(self, query: str, texts: Sequence[str]) -> float:
+        """Share of the question's words, weighted by rarity (IDF), that occur in `texts`: a
+        question whose rare words appear in none of its hits is not answered by them."""
+        bm25s = _bm25s()
+
+        with self._lock:
+            model = self._ensure()
+            if not self._order:
+                return 0.0
+            words = bm25s.tokenize([query], stopwords="en", stemmer=_stem_many, show_progress=False)
+            wanted = [w for w in words.vocab if w]
+            if not wanted:
+                return 1.0
+            indptr = model.scores["indptr"]
+            total = len(self._order)
+
+            def idf(word: str) -> float:
+                at = model.vocab_dict.get(word)
+                df = int(indptr[at + 1] - indptr[at]) if at is not None else 0
+                return math.log((total + 1) / (df + 0.5))
+
+        found = set(_stem_many(re.findall(r"(?u)\b\w\w+\b", " ".join(texts).lower())))
+        weights = {w: idf(w) for w in wanted}
+        have = sum(v for w, v in weights.items() if w in found)
+        return have / sum(weights.values()) if sum(weights.values()) else 1.0
 
     def _position(self) -> dict[str, int]:
         if self._positions_for is not self._order:

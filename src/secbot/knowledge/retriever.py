@@ -46,6 +46,10 @@ FLOOR = 0.38
 Calibrated with `secbot eval`: every evaluation question clears it; most off-topic ones don't."""
 
 SATURATION = 3.0
+WEAK_SCORE = 0.55
+MIN_COVERAGE = 0.5
+"""Below WEAK_SCORE, the hits must hold this share of the question's words (IDF-weighted).
+Calibrated on the UN set's 44 negatives and the tune split (docs/decisions/0018)."""
 SERIES_WINDOW = 8
 """First-stage hits whose documents are checked for yearly series."""
 EXTRA_PER_DOC = 6
@@ -191,7 +195,16 @@ class HybridRetriever:
                 break
         if mode == "hybrid" and stages.primary_first:
             hits = primary_ahead(hits, terms)
+        if floor and mode == "hybrid" and not kinds and hits and self._unsupported(query, hits):
+            return []
         return hits[:k]
+
+    def _unsupported(self, query: str, hits: list[Hit]) -> bool:
+        """A weak best hit that leaves most of the question's rare words unmatched answers
+        something else ("boiling point of water at sea level" against sea-level threats)."""
+        if hits[0].score >= WEAK_SCORE:
+            return False
+        return self.lexical.coverage(query, [h.text for h in hits[:5]]) < MIN_COVERAGE
 
     def _meta(self, id_: str, texts: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, Any]:
         if id_ in texts:
