@@ -183,7 +183,7 @@ def retriever(tmp_path: Path) -> Iterator[HybridRetriever]:
     vector.upsert(UNITS)
     lexical = LexicalIndex()
     lexical.replace_all(UNITS)
-    yield HybridRetriever(vector, lexical, embedder, floor=0.0)
+    yield HybridRetriever(vector, lexical, embedder, floor=0.0, weak=0.0)
 
 
 def member(party: str) -> Principal:

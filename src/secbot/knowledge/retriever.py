@@ -79,6 +79,7 @@ class HybridRetriever:
         fusion: Literal["rrf", "linear"] = "linear",
         lexical_weight: float = 0.4,
         stages: Stages | None = None,
+        weak: float = WEAK_SCORE,
     ) -> None:
         self.vector = vector
         self.lexical = lexical
@@ -90,6 +91,8 @@ class HybridRetriever:
         self.lexical_weight = lexical_weight
         """(dense, lexical) weights in the rank fusion."""
         self.stages = stages or Stages()
+        self.weak = weak
+        """Below this best score, a question's rare words must be in its hits (0: no check)."""
         # One question is searched more than once (all kinds, then the kind it names), and a
         # verb's topic again by meaning: embed each text once.
         self._query_vector = lru_cache(maxsize=64)(self._embed)
@@ -202,7 +205,7 @@ class HybridRetriever:
     def _unsupported(self, query: str, hits: list[Hit]) -> bool:
         """A weak best hit that leaves most of the question's rare words unmatched answers
         something else ("boiling point of water at sea level" against sea-level threats)."""
-        if hits[0].score >= WEAK_SCORE:
+        if hits[0].score >= self.weak:
             return False
         return self.lexical.coverage(query, [h.text for h in hits[:5]]) < MIN_COVERAGE
 
