@@ -41,6 +41,7 @@ eval: install
 
 bench: install
 	$(BIN)/python scripts/bench_retrieval.py
+	$(BIN)/python scripts/bench_retrieval_real.py
 	$(BIN)/python scripts/bench_alerts.py
 	$(BIN)/python scripts/bench_chaos.py
 	$(BIN)/python scripts/bench_startup.py

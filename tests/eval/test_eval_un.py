@@ -125,6 +125,8 @@ def test_run_through_the_real_asker(app: App, tmp_path: Path, second_only: str) 
     assert report.by_kind["all"].recall_at_5 == 1.0, [r.ranks for r in report.results]
     assert report.by_kind["all"].answer_has_key is not None
     assert report.negatives == 1 and report.declined == 1
+    assert report.negative_scores == {"n1": None}  # declined: nothing was cited
+    assert all(r.top_score is not None for r in report.results if r.ranks["pipeline"] == 1)
     assert "second-only" in eval_un.render_un(report)
 
 
@@ -166,3 +168,32 @@ def test_cli_refuses_a_bad_split(env: dict[str, str]) -> None:
     result = invoke(["eval", "--set", "un", "--split", "sideways"])
     assert result.exit_code == 2
     assert "tune, holdout or all" in result.output
+
+
+def test_misses_are_classed_by_the_first_citation() -> None:
+    def result(id_: str, rank: int | None, first: str) -> eval_un.QuestionResult:
+        return eval_un.QuestionResult(id_, "direct", "tune", {"pipeline": rank}, False, first)
+
+    report = eval_un.UnReport(
+        "tune",
+        4,
+        {},
+        {},
+        0,
+        0,
+        [],
+        0.0,
+        0.0,
+        results=[
+            result("a", 1, "A.txt | op. 1"),
+            result("b", 2, "B.txt | preamble"),
+            result("c", None, "Z.txt | op. 4"),
+            result("d", None, ""),
+        ],
+        expected={"a": "A.txt", "b": "B.txt", "c": "C.txt", "d": "D.txt"},
+    )
+    assert eval_un.miss_classes(report) == {
+        "right document, other passage": 1,
+        "another document": 1,
+        "declined": 1,
+    }

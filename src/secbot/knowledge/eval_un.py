@@ -136,6 +136,8 @@ class QuestionResult:
     answer_has_key: bool
     first: str
     """The pipeline's first citation (`source | locator`), to sort the misses into classes."""
+    top_score: float | None = None
+    """The first citation's score, to calibrate the relevance floor against the negatives."""
 
 
 @dataclass
@@ -153,6 +155,10 @@ class UnReport:
     latency_ms_p95: float
     ingest_seconds: float = 0.0
     results: list[QuestionResult] = field(default_factory=list)
+    expected: dict[str, str] = field(default_factory=dict)
+    """question id -> the document it expects."""
+    negative_scores: dict[str, float | None] = field(default_factory=dict)
+    """negative id -> the score of what it was answered from (None: declined)."""
 
 
 def run_un(
@@ -178,10 +184,10 @@ def run_un(
             started = time.perf_counter()
             answer = asker.ask(session, Principal.unknown(), question.text)
             latencies.append((time.perf_counter() - started) * 1000)
-            first = ""
+            first, top = "", None
             if answer.citations:
                 c = answer.citations[0]
-                first = f"{c.source} | {c.locator}"
+                first, top = f"{c.source} | {c.locator}", c.score
         results.append(
             QuestionResult(
                 question.id,
@@ -190,14 +196,18 @@ def run_un(
                 ranks,
                 answer.found and contains_key(answer.text, question.key),
                 first,
+                top,
             )
         )
     asked = list(negatives)
     answered_negatives = []
+    negative_scores: dict[str, float | None] = {}
     for negative_id, text in asked:
         with db.transaction() as session:
-            if asker.ask(session, Principal.unknown(), text).found:
-                answered_negatives.append(negative_id)
+            reply = asker.ask(session, Principal.unknown(), text)
+        negative_scores[negative_id] = reply.citations[0].score if reply.citations else None
+        if reply.found:
+            answered_negatives.append(negative_id)
     return UnReport(
         split,
         len(results),
@@ -209,6 +219,8 @@ def run_un(
         statistics.median(latencies) if latencies else 0.0,
         _p95(latencies),
         results=results,
+        expected={q.id: q.doc for q in questions},
+        negative_scores=negative_scores,
     )
 
 
@@ -272,7 +284,44 @@ def render_un(report: UnReport) -> str:
     misses = [r.id for r in report.results if (r.ranks.get("pipeline") or 99) > 5]
     if misses:
         lines.append(f"pipeline misses@5: {', '.join(misses)}")
+    negative_top = [v for v in report.negative_scores.values() if v is not None]
+    found_top = [
+        r.top_score
+        for r in report.results
+        if r.ranks.get("pipeline") == 1 and r.top_score is not None
+    ]
+    if negative_top and found_top:
+        lines.append(
+            f"floor: highest score an off-topic question was answered from "
+            f"{max(negative_top):.3f}; lowest first-cited score of a question answered first "
+            f"{min(found_top):.3f}"
+        )
+    classes = miss_classes(report)
+    if classes:
+        lines.append(
+            "not first, by the answer's first citation: "
+            + ", ".join(f"{name} {count}" for name, count in classes.items())
+        )
     return "\n".join(lines)
+
+
+def miss_classes(report: UnReport) -> dict[str, int]:
+    """Questions the pipeline did not answer first, by what the answer cited first instead:
+    nothing (declined), the right document's other passage, or another document."""
+    expected = report.expected
+    counts: dict[str, int] = {}
+    for result in report.results:
+        if result.ranks.get("pipeline") == 1:
+            continue
+        source = result.first.split(" | ", 1)[0]
+        if not source:
+            name = "declined"
+        elif source == expected.get(result.id):
+            name = "right document, other passage"
+        else:
+            name = "another document"
+        counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
 
 
 def as_json(report: UnReport) -> dict[str, Any]:
