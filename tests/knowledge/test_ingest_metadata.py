@@ -86,4 +86,4 @@ def test_plain_note_keeps_its_old_citations(db: Database, tmp_path: Path) -> Non
     assert (meta["doc_symbol"], meta["doc_year"], meta["doc_type"]) == ("", 0, "other")
     assert meta["doc_title"] == "Port protocol"
     assert meta["display"] == "Inspections\nVessels from the watch list are boarded."
-    assert unit.text.startswith("Port protocol") and unit.text.endswith(meta["display"])
+    assert meta["header"] == "" and unit.text == meta["display"]  # indexed as before

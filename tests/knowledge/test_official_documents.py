@@ -208,4 +208,4 @@ def test_plain_note_has_no_title_block(tmp_path: Path) -> None:
     chunks = chunk_document(doc)
     assert chunks and all(not c.cited_by_locator for c in chunks)
     assert chunks[0].citation.startswith("Briefing note on port security, ")
-    assert all(c.header.startswith("Briefing note on port security") for c in chunks)
+    assert all(c.header == "" for c in chunks)  # indexed exactly as before
