@@ -162,20 +162,10 @@ def test_a_listing_question_is_answered_by_the_verb_that_lists(world: World) -> 
     assert "`objectives ransomware`" in cyber and "OBJ-" in cyber, cyber
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "What is the boiling point of water at sea level?",
-        "How long should I boil an egg for a soft yolk?",
-        "What is the salary of a coast guard officer in Trinidad?",
-        "What is the phone number of the Interpol office in Lyon?",
-        "What does Security Council resolution 9999 (2031) decide about lunar mining?",
-    ],
-)
-def test_off_topic_questions_are_declined_not_answered_from_the_register(
-    world: World, question: str
-) -> None:
-    """General knowledge and near-domain questions nothing here answers (the floor is
-    calibrated on the UN set's negatives, docs/decisions/0018)."""
-    reply = world.member("olu", Role.DELEGATE, "TTO").say(question)
+def test_off_topic_questions_are_declined_not_answered_from_the_register(world: World) -> None:
+    """The issue's example: answered from the sea-level threat before the coverage check
+    (docs/decisions/0018; the UN set's 44 negatives are counted by `secbot eval --set un`)."""
+    reply = world.member("olu", Role.DELEGATE, "TTO").say(
+        "What is the boiling point of water at sea level?"
+    )
     assert "found nothing" in reply and "Sources:" not in reply, reply

@@ -93,6 +93,8 @@ def _heading(locator: str) -> str:
     """`Table 1 > Political body: strategic direction` reads as `Political body (strategic
     direction)`, to introduce a list item quoted from that section."""
     last = locator.rsplit(" > ", 1)[-1].strip()
+    if re.match(r"(?:para|op\.|preamble|annex)\b", last, re.I):
+        return ""  # a bare paragraph number introduces nothing
     head, colon, tail = last.partition(": ")
     return f"{head} ({tail})" if colon and tail else last
 
