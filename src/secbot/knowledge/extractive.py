@@ -26,6 +26,7 @@ def terms(text: str) -> set[str]:
     return {stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in STOP}
 
 
+_CONTINUED = re.compile(r"^(?:…\s*)?(?:\d{1,2}[.)]\s+)?")
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s+")
 
 
@@ -156,6 +157,8 @@ def answer(question: str, passages: Sequence[Passage], refusal: str) -> Answer:
         else:
             heading = _heading(passage.locator) if passage.kind == "document" else ""
             quote = best_sentences(question, text, heading=heading)
+            # A continued paragraph opens with "… 4." (ingestion): the quote starts at its words.
+            quote = _CONTINUED.sub("", quote)
         lines.append(f"• {quote}{label} [{n}]")
     sources = [f"[{n}] {p.citation}" for n, p in enumerate(chosen, 1)]
     text = "\n".join(lines) + "\n\nSources:\n" + "\n".join(sources)
