@@ -17,6 +17,7 @@ from secbot.knowledge import eval_un, ingest
 from secbot.knowledge.ask import Asker
 from secbot.knowledge.eval_set import UnQuestion, contains_key
 from secbot.knowledge.eval_un import Ranked, rank_of, score_ranks
+from secbot.knowledge.fusion import Stages
 
 HERE = Path(__file__).resolve().parent
 
@@ -157,7 +158,8 @@ def test_cli_runs_a_small_holdout_subset(env: dict[str, str]) -> None:
     report = json.loads(result.output)
     assert report["split"] == "holdout" and report["questions"] == 5
     assert {r["split"] for r in report["results"]} == {"holdout"}
-    assert list(report["ablation"]) == ["bm25", "dense", "hybrid", "pipeline"]
+    stages = [f"+{name}" for name in Stages.names()]  # each fusion stage added in turn
+    assert list(report["ablation"]) == ["bm25", "dense", "hybrid", *stages, "pipeline"]
     assert set(report["by_kind"]) == {"direct", "paraphrase", "series", "preamble", "deep", "all"}
     assert report["negatives"] == 1
     for score in report["by_kind"].values():

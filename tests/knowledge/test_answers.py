@@ -134,7 +134,11 @@ def test_answers_read_as_a_person_would_write_them(world: World, question: str) 
     assert "[1]" in body, answer
     for bad in UNREADABLE:
         assert bad not in body, (bad, answer)
-    for line in body.splitlines():
+    first, *rest = body.splitlines()
+    # The answer opens with the answering sentence, quoted, or with an entry's card.
+    opening = first[1:2] if first.startswith("“") else first[2:3]
+    assert first.startswith(("“", "• ")) and opening.isupper(), first
+    for line in rest:
         assert line.startswith("• ") and line[2:3].isupper(), line
 
 
@@ -156,3 +160,12 @@ def test_a_listing_question_is_answered_by_the_verb_that_lists(world: World) -> 
     assert "RT-01" in "\n".join(replies[1:]), replies
     cyber = "\n".join(r.text for r in dee.send("which objectives cover ransomware?"))
     assert "`objectives ransomware`" in cyber and "OBJ-" in cyber, cyber
+
+
+def test_off_topic_questions_are_declined_not_answered_from_the_register(world: World) -> None:
+    """The issue's example: answered from the sea-level threat before the coverage check
+    (docs/decisions/0018; the UN set's 44 negatives are counted by `secbot eval --set un`)."""
+    reply = world.member("olu", Role.DELEGATE, "TTO").say(
+        "What is the boiling point of water at sea level?"
+    )
+    assert "found nothing" in reply and "Sources:" not in reply, reply

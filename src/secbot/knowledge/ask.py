@@ -95,6 +95,17 @@ def listing(question: str) -> tuple[str, str] | None:
     return match.group(1).lower(), topic
 
 
+def displayed(text: str, meta: dict[str, Any]) -> str:
+    """The paragraph as a reader sees it: the indexed text less its context header (the
+    document, symbol, section and paragraph number put there for BM25 and the embeddings)."""
+    if meta.get("display"):
+        return str(meta["display"])
+    header = str(meta.get("header") or "")
+    if header and text.startswith(header):
+        return text[len(header) :].lstrip()
+    return text
+
+
 class LLM(Protocol):
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer: ...
 
@@ -144,10 +155,11 @@ def recheck(session: Session, scope: Scope, hits: Sequence[Hit]) -> list[Passage
                     locator=str(meta.get("locator", "")),
                     citation=str(meta.get("citation", "")),
                     # a document is indexed with its context header; the reply shows the text
-                    text=str(meta.get("display") or hit.text),
+                    text=displayed(hit.text, meta),
                     score=hit.score,
                     kind=str(meta.get("kind", "document")),
                     card=str(meta["card"]) if meta.get("card") else None,
+                    as_of=hit.as_of,
                 )
             )
     return passages

@@ -24,6 +24,7 @@ from secbot.access.scope import scope_for
 from secbot.db.session import Database
 from secbot.knowledge.ask import Asker
 from secbot.knowledge.eval_set import KINDS, UnQuestion, contains_key
+from secbot.knowledge.fusion import Stages
 from secbot.knowledge.retriever import Mode
 
 DEPTH = 10
@@ -55,12 +56,17 @@ def stage(name: str) -> Callable[[StageBuilder], StageBuilder]:
     return register
 
 
-def _search(mode: Mode) -> StageBuilder:
+def _search(mode: Mode, stages: str = "none") -> StageBuilder:
+    """First-stage retrieval in one mode, then the named fusion stages (`none`: none of them)."""
+    chosen = Stages.parse(stages)
+
     def build(asker: Asker) -> Ranker:
         where = retrieval_where(scope_for(Principal.unknown()))
 
         def rank(_session: Session, question: str) -> list[Ranked]:
-            hits = asker.retriever.search(question, where, k=DEPTH, mode=mode, floor=False)
+            hits = asker.retriever.search(
+                question, where, k=DEPTH, mode=mode, floor=False, stages=chosen
+            )
             return [
                 Ranked(str(h.metadata.get("source", "")), h.text, str(h.metadata.get("locator")))
                 for h in hits
@@ -74,6 +80,11 @@ def _search(mode: Mode) -> StageBuilder:
 stage("bm25")(_search("bm25"))
 stage("dense")(_search("dense"))
 stage("hybrid")(_search("hybrid"))
+# The fusion stages (docs/decisions/0018), added one at a time over hybrid.
+_ADDED: list[str] = []
+for _name in Stages.names():
+    _ADDED.append(_name)
+    stage(f"+{_name}")(_search("hybrid", ",".join(_ADDED)))
 
 
 @stage("pipeline")

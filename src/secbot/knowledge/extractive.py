@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from secbot.knowledge.lexical_index import stem
 from secbot.knowledge.passages import Answer, Citation, Passage
 
-MAX_PASSAGES = 3
+MAX_PASSAGES = 5
+"""Citations printed with an answer (every transport shows what this returns)."""
 MAX_QUOTE = 320
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+|\d+")
 _SENTENCE = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z(“\"\d])|\n+")
@@ -25,6 +26,7 @@ def terms(text: str) -> set[str]:
     return {stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in STOP}
 
 
+_CONTINUED = re.compile(r"^(?:…\s*)?(?:\d{1,2}[.)]\s+)?")
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s+")
 
 
@@ -92,6 +94,8 @@ def _heading(locator: str) -> str:
     """`Table 1 > Political body: strategic direction` reads as `Political body (strategic
     direction)`, to introduce a list item quoted from that section."""
     last = locator.rsplit(" > ", 1)[-1].strip()
+    if re.match(r"(?:para|op\.|preamble|annex)\b", last, re.I):
+        return ""  # a bare paragraph number introduces nothing
     head, colon, tail = last.partition(": ")
     return f"{head} ({tail})" if colon and tail else last
 
@@ -110,21 +114,51 @@ def best_sentences(question: str, text: str, limit: int = 2, heading: str = "") 
     return _trim(_render([parts[i] for i in chosen]), MAX_QUOTE + 80)
 
 
+def lead_sentence(question: str, text: str, heading: str = "") -> str:
+    """The one sentence (or list item with its lead-in) of a passage that shares most with the
+    question: what an answer opens with."""
+    return best_sentences(question, text, limit=1, heading=heading)
+
+
+def _place(locator: str) -> str:
+    """A heading path (`Part 2 > Table 1 > Actors`) is cited by its last heading."""
+    return locator.rsplit(" > ", 1)[-1].strip()
+
+
+def _body(passage: Passage) -> str:
+    text = passage.text
+    if text.startswith(passage.locator):  # Markdown chunks open with their heading path
+        text = text[len(passage.locator) :].lstrip()
+    return text
+
+
 def answer(question: str, passages: Sequence[Passage], refusal: str) -> Answer:
+    """The best passage's answering sentence first, quoted with its locator (and, for a yearly
+    series the question named no version of, the version answered from); then the other
+    passages' best sentences; then up to MAX_PASSAGES sources."""
     if not passages:
         return Answer(refusal, (), found=False)
     chosen = list(passages[:MAX_PASSAGES])
     lines = []
     for n, passage in enumerate(chosen, 1):
         label = f" (TLP:{passage.tlp})" if passage.tlp else ""
-        text = passage.text
-        if text.startswith(passage.locator):  # Markdown chunks open with their heading path
-            text = text[len(passage.locator) :].lstrip()
+        text = _body(passage)
         if passage.card:
             quote = passage.card
+        elif n == 1 and passage.kind == "document":
+            lead = lead_sentence(question, text, _heading(passage.locator))
+            as_of = f"As of {passage.as_of}: " if passage.as_of else ""
+            lines.append(f"{as_of}“{lead}” ({_place(passage.locator)}){label} [{n}]")
+            rest = best_sentences(question, text, heading=_heading(passage.locator))
+            rest = rest.replace(lead, "").strip(" ;")
+            if len(rest) < 3:
+                continue
+            quote = rest
         else:
             heading = _heading(passage.locator) if passage.kind == "document" else ""
             quote = best_sentences(question, text, heading=heading)
+            # A continued paragraph opens with "… 4." (ingestion): the quote starts at its words.
+            quote = _CONTINUED.sub("", quote)
         lines.append(f"• {quote}{label} [{n}]")
     sources = [f"[{n}] {p.citation}" for n, p in enumerate(chosen, 1)]
     text = "\n".join(lines) + "\n\nSources:\n" + "\n".join(sources)

@@ -7,6 +7,8 @@ unit the principal may not see scores zero instead of being filtered after ranki
 from __future__ import annotations
 
 import logging
+import math
+import re
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from secbot.access.chroma import evaluate
+from secbot.knowledge.doc_refs import DocInfo, catalogue
 from secbot.knowledge.units import Unit
 
 _STEMMER: Any = Stemmer.Stemmer("english")  # "trafficking" should match "traffickers"
@@ -34,6 +37,9 @@ class LexicalIndex:
         self._order: list[str] = []
         self._metas: list[dict[str, Any]] = []
         self._mask_cache: dict[str, np.ndarray] = {}
+        self._catalogue: dict[str, DocInfo] | None = None
+        self._positions: dict[str, int] = {}
+        self._positions_for: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self._units)
@@ -42,6 +48,7 @@ class LexicalIndex:
         with self._lock:
             self._units = {u.id: u for u in units}
             self._model = None
+            self._catalogue = None
 
     def upsert(self, units: Sequence[Unit]) -> None:
         with self._lock:
@@ -50,6 +57,7 @@ class LexicalIndex:
                 old = self._units.get(unit.id)
                 self._units[unit.id] = unit
                 text_changed = text_changed or old is None or old.text != unit.text
+            self._catalogue = None
             if text_changed:
                 self._model = None
             else:
@@ -60,6 +68,7 @@ class LexicalIndex:
             for id_ in ids:
                 self._units.pop(id_, None)
             self._model = None
+            self._catalogue = None
 
     def _refresh_metadata(self) -> None:
         self._metas = [self._units[i].metadata for i in self._order if i in self._units]
@@ -119,6 +128,68 @@ class LexicalIndex:
                 if score > 0:
                     hits.append((self._order[int(index)], float(score)))
             return hits
+
+    def scores_for(self, query: str, ids: Sequence[str]) -> dict[str, float]:
+        """BM25 scores of the given units only (a named document's paragraphs), positive ones."""
+        bm25s = _bm25s()
+
+        with self._lock:
+            model = self._ensure()
+            if not self._order or not ids:
+                return {}
+            tokens = bm25s.tokenize(
+                [query], stopwords="en", stemmer=_stem_many, show_progress=False
+            )
+            query_tokens = [t for t in tokens.vocab if t in model.vocab_dict]
+            if not query_tokens:
+                return {}
+            scores = model.get_scores(query_tokens)
+            position = self._position()
+            found = {}
+            for id_ in ids:
+                at = position.get(id_)
+                if at is not None and scores[at] > 0:
+                    found[id_] = float(scores[at])
+            return found
+
+    def coverage(self, query: str, texts: Sequence[str]) -> float:
+        """Share of the question's words, weighted by rarity (IDF), that occur in `texts`: a
+        question whose rare words appear in none of its hits is not answered by them."""
+        bm25s = _bm25s()
+
+        with self._lock:
+            model = self._ensure()
+            if not self._order:
+                return 0.0
+            words = bm25s.tokenize([query], stopwords="en", stemmer=_stem_many, show_progress=False)
+            wanted = [w for w in words.vocab if w]
+            if not wanted:
+                return 1.0
+            indptr = model.scores["indptr"]
+            total = len(self._order)
+
+            def idf(word: str) -> float:
+                at = model.vocab_dict.get(word)
+                df = int(indptr[at + 1] - indptr[at]) if at is not None else 0
+                return math.log((total + 1) / (df + 0.5))
+
+        found = set(_stem_many(re.findall(r"(?u)\b\w\w+\b", " ".join(texts).lower())))
+        weights = {w: idf(w) for w in wanted}
+        have = sum(v for w, v in weights.items() if w in found)
+        return have / sum(weights.values()) if sum(weights.values()) else 1.0
+
+    def _position(self) -> dict[str, int]:
+        if self._positions_for is not self._order:
+            self._positions = {id_: i for i, id_ in enumerate(self._order)}
+            self._positions_for = self._order
+        return self._positions
+
+    def documents(self) -> dict[str, DocInfo]:
+        """The catalogue of ingested documents (every document, whoever asks: filter it)."""
+        with self._lock:
+            if self._catalogue is None:
+                self._catalogue = catalogue((u.id, u.metadata) for u in self._units.values())
+            return self._catalogue
 
     def warm(self) -> None:
         with self._lock:

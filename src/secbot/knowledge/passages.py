@@ -25,6 +25,8 @@ class Passage:
     tlp: str | None = None
     card: str | None = None
     """How a register entry (threat, objective, contact) reads when it is the hit."""
+    as_of: str = ""
+    """The version of a yearly series answered from when the question named none."""
 
 
 @dataclass(frozen=True)
