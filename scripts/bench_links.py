@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -135,21 +136,29 @@ def setup(db: Database, reports: int, rng: random.Random) -> dict[str, Principal
     return principals
 
 
+PARTS: dict[str, list[float]] = {"similar": [], "link_suggestion": []}
+"""Each check's own time per filing (ms), so the target can be read for the link suggestion."""
+
+
 def run_checks(session: Session, who: Principal, data: IncidentInput, asker: Any) -> bool:
-    """What the filing path adds: the similar check, then the link suggestion (retriever)."""
+    """What the filing path adds: the similar check, then the link suggestion (the candidates
+    the filer may see, ranked by words and by meaning, as engine/verbs/report_filing.py does)."""
     scope = scope_for(who)
     place = data.place or PlaceFound("")
+    started = time.perf_counter()
     hits = similar.similar_reports(
         session,
         scope,
         similar.Filing(data.description, data.occurred_at, place.name, place.lat, place.lon),
     )
 
-    def by_meaning(text: str) -> list[str]:
-        got = asker.passages(session, who, text, kinds=["threat"], k=5)
-        return [x.chunk_id.split(":", 1)[1] for x in got]
+    def by_meaning(text: str, candidates: Mapping[str, str]) -> list[str]:
+        return list(asker.closest(text, candidates, k=5))
 
+    between = time.perf_counter()
+    PARTS["similar"].append((between - started) * 1000)
     link_suggest.suggest_threats(session, scope, data.description, data.category, by_meaning)
+    PARTS["link_suggestion"].append((time.perf_counter() - between) * 1000)
     return bool(hits)
 
 
@@ -233,10 +242,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "p50": round(p(totals, 0.5), 2),
             "p95": round(p(totals, 0.95), 2),
         },
+        **{
+            f"{name}_ms": {"p50": round(p(ms, 0.5), 2), "p95": round(p(ms, 0.95), 2)}
+            for name, ms in PARTS.items()
+        },
         "added_p95_ratio": round(p(totals, 0.95) / p(filing_ms, 0.95), 2),
         "filings_with_a_similar_report": similar_found,
         "target_added_p95_ms": TARGET_ADDED_P95_MS,
-        "meets_target": p(checks_ms, 0.95) <= TARGET_ADDED_P95_MS,
+        "link_suggestion_meets_target": p(PARTS["link_suggestion"], 0.95) <= TARGET_ADDED_P95_MS,
+        "both_checks_meet_target": p(checks_ms, 0.95) <= TARGET_ADDED_P95_MS,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from secbot.access.sql import submission_filter
 from secbot.db.models import Submission
 from secbot.domain.enums import TLP
 from secbot.knowledge import extractive
+from secbot.knowledge.nearest import Nearest
 from secbot.knowledge.passages import Answer, Passage
 from secbot.knowledge.retriever import Hit, HybridRetriever
 from secbot.knowledge.units import submission_unit
@@ -179,12 +180,15 @@ class Answering(Protocol):
 
     def ask(self, session: Session, principal: Principal, question: str) -> Answer: ...
 
+    def closest(self, query: str, candidates: Mapping[str, str], k: int) -> list[str]: ...
+
 
 class Asker:
     def __init__(self, retriever: HybridRetriever, llm: LLM | None = None, k: int = 5) -> None:
         self.retriever = retriever
         self.llm = llm
         self.k = k
+        self._nearest = Nearest(retriever.embedder)
 
     def passages(
         self,
@@ -197,6 +201,13 @@ class Asker:
         scope = scope_for(principal)
         hits = self.retriever.search(question, retrieval_where(scope), k=k or self.k, kinds=kinds)
         return recheck(session, scope, hits)
+
+    def closest(self, query: str, candidates: Mapping[str, str], k: int) -> list[str]:
+        """Keys of `candidates` (key -> text) nearest in meaning to `query`, best first, above
+        the topic floor. For a small set the caller has already read through its Scope (the
+        register entries offered at filing): no index search, so no `where` to evaluate over
+        every indexed report, and one embedding of the query."""
+        return self._nearest(query, candidates, k)
 
     def ranked(self, session: Session, principal: Principal, question: str) -> list[Passage]:
         """Passages for a question; when it names a register kind ("objectives on drugs"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -153,3 +153,6 @@ class LazyAsker:
 
     def ask(self, session: Session, principal: Principal, question: str) -> Answer:
         return self.loader.wait().asker.ask(session, principal, question)
+
+    def closest(self, query: str, candidates: Mapping[str, str], k: int) -> list[str]:
+        return self.loader.wait().asker.closest(query, candidates, k)

@@ -2,14 +2,14 @@
 
 Candidates are the regional register and the state entries the filer's Scope may see (their own
 state's, or another's only if shared so they may see it). Ranking combines the hybrid
-retriever restricted to threat kinds (when an index is loaded: `by_meaning`) with a word
+model's similarity over those candidates only (when it is loaded: `by_meaning`) with a word
 overlap on each entry's title, topics and description and a bonus for the report's category,
 so suggestions work (more coarsely) without an index too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,8 +21,9 @@ from secbot.registers.threats import regional_threats, state_threats
 from secbot.reports.similar import terms
 
 LIMIT = 3
-ByMeaning = Callable[[str], Sequence[str]]
-"""Report text -> threat codes the retriever finds relevant, best first (already scope-checked)."""
+ByMeaning = Callable[[str, Mapping[str, str]], Sequence[str]]
+"""(report text, code -> entry text of the candidates) -> the codes related in meaning, best
+first. Only the candidates, already read through the filer's Scope, are ranked."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,13 @@ def _terms_of(
     """Cached by content: the register changes rarely, filings are many."""
     strong = terms(" ".join([title, *topics]))
     return strong, terms(description) - strong
+
+
+def entry_text(entry: ThreatEntry) -> str:
+    """What an entry is about, for ranking by meaning (title, topics, description)."""
+    return ". ".join(
+        part for part in (entry.title, ", ".join(entry.topics), entry.description) if part
+    )
 
 
 def candidates(session: Session, scope: Scope) -> list[ThreatEntry]:
@@ -67,7 +75,8 @@ def suggest_threats(
         if overlap:
             scores[code] = overlap + (1.0 if category and entry.category == category else 0.0)
     if by_meaning is not None and text.strip():
-        for rank, code in enumerate(by_meaning(text)):
+        texts = {code: entry_text(entry) for code, entry in entries.items()}
+        for rank, code in enumerate(by_meaning(text, texts)):
             if code in entries:
                 scores[code] = scores.get(code, 0.0) + 3.0 - 0.5 * rank
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -10,7 +10,7 @@ transaction. The checks run under the Scope of the chat where the report is file
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,14 +33,13 @@ FLOW = "report_pending"
 
 
 def by_meaning(ctx: Context) -> link_suggest.ByMeaning | None:
-    """Threat codes the retriever ranks for a text, when an index is loaded."""
+    """Candidate register entries ranked by meaning, when retrieval is available."""
     asker = ctx.asker
     if asker is None:
         return None
 
-    def codes(text: str) -> Sequence[str]:
-        found = asker.passages(ctx.session, ctx.principal, text, kinds=["threat"], k=5)
-        return [p.chunk_id.split(":", 1)[1] for p in found]
+    def codes(text: str, candidates: Mapping[str, str]) -> Sequence[str]:
+        return asker.closest(text, candidates, k=5)
 
     return codes
 
