@@ -159,3 +159,19 @@ def test_private_state_entry_links_stay_with_the_entry(clocked: World, db: Datab
     assert "Filed JAM-0001" in jan.say("report Parrots smuggled by boat near Montego Bay")
     assert "BRB-T01" not in " ".join(b.payload for b in jan.buttons())
     assert "can't find a register entry" in jan.say("link JAM-0001 BRB-T01")
+
+
+def test_a_share_revoked_while_a_report_is_held_is_not_named(
+    clocked: World, db: Database
+) -> None:
+    alice = clocked.member("alice", Role.FOCAL_POINT, "BRB")
+    jan = clocked.member("jan", Role.FOCAL_POINT, "JAM")
+    alice.say("report Ransomware locked the port authority billing servers")
+    alice.say("share BRB-0001 JAM")
+    text = jan.say("report Ransomware locked the port authority billing servers again")
+    assert "BRB-0001 looks like the same event" in text, text
+    assert "TLP:" in text.split("looks like the same event", 1)[1].splitlines()[0]
+    alice.say("unshare BRB-0001 JAM")
+    filed = jan.press("File anyway")
+    assert "Saved JAM-0001" in filed, filed
+    assert "BRB-0001" not in filed

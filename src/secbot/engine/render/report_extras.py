@@ -81,7 +81,7 @@ def similar_line(s: Similar) -> str:
         why = ", similar words"
     return (
         f"{s.submission.public_id} looks like the same event ({_when(s.hours)}, {where}{why}): "
-        f"{one_line(incident.title, 80)}"
+        f"{one_line(incident.title, 80)} · TLP:{s.submission.tlp}"
     )
 
 

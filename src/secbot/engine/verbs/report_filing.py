@@ -26,7 +26,7 @@ from secbot.engine.context import Context
 from secbot.engine.messages import Reply
 from secbot.engine.render import report_extras
 from secbot.registers.places import places_of
-from secbot.reports import link_suggest, similar, updates
+from secbot.reports import link_suggest, links, similar, updates
 from secbot.reports.incidents import IncidentInput, file_incident
 
 FLOW = "report_pending"
@@ -132,6 +132,18 @@ def _load(ctx: Context, kept: dict[str, Any]) -> IncidentInput:
     )
 
 
+def still_visible(ctx: Context, public_ids: Sequence[str]) -> list[str]:
+    """The held report's similar ids the filer may still see: a share revoked while it was held
+    must not leave the id named in the reply."""
+    if not public_ids:
+        return []
+    ids = ctx.session.scalars(
+        select(Submission.id).where(Submission.public_id.in_(list(public_ids)))
+    )
+    seen = {s.public_id for s in links.visible_incidents(ctx.session, ctx.scope, list(ids))}
+    return [pid for pid in public_ids if pid in seen]
+
+
 def filed_text(submission: Submission, mention: Sequence[str] = ()) -> str:
     pid = submission.public_id
     text = (
@@ -159,7 +171,9 @@ def filing(ctx: Context, args: str) -> list[Reply]:
     if head == "file":
         submission = file_incident(ctx.session, ctx.principal, _load(ctx, kept), kept.get("key"))
         ctx.session.delete(draft)
-        mention = [pid for pid in kept.get("similar", []) if pid != submission.public_id]
+        mention = still_visible(
+            ctx, [pid for pid in kept.get("similar", []) if pid != submission.public_id]
+        )
         return [with_suggestions(ctx, submission, Reply(filed_text(submission, mention)))]
     if head == "add" and rest.strip():
         data = _load(ctx, kept)
