@@ -161,9 +161,7 @@ def test_private_state_entry_links_stay_with_the_entry(clocked: World, db: Datab
     assert "can't find a register entry" in jan.say("link JAM-0001 BRB-T01")
 
 
-def test_a_share_revoked_while_a_report_is_held_is_not_named(
-    clocked: World, db: Database
-) -> None:
+def test_a_share_revoked_while_a_report_is_held_is_not_named(clocked: World, db: Database) -> None:
     alice = clocked.member("alice", Role.FOCAL_POINT, "BRB")
     jan = clocked.member("jan", Role.FOCAL_POINT, "JAM")
     alice.say("report Ransomware locked the port authority billing servers")
