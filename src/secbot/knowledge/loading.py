@@ -155,4 +155,8 @@ class LazyAsker:
         return self.loader.wait().asker.ask(session, principal, question)
 
     def closest(self, query: str, candidates: Mapping[str, str], k: int) -> list[str]:
+        """Never waits for (or starts) the load: filing must stay instant at start-up, so until
+        the model is ready, link suggestions rank by words alone."""
+        if not self.loader.ready:
+            return []
         return self.loader.wait().asker.closest(query, candidates, k)
