@@ -78,6 +78,12 @@ TEAM = "T0FAKETEAM"
 REPORT = re.compile(r"chaos report (\d{4})")
 
 
+def word_for(number: int) -> str:
+    """A word only this report has: templated reports that differ only in a number are held by
+    the similar-report check as one event, and this bench counts filings, not holds."""
+    return "q" + "".join("abcdefghij"[int(d)] for d in f"{number:04d}")
+
+
 def log(message: str) -> None:
     print(f"[bench_chaos {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -284,7 +290,7 @@ class Run:
             killer.start()
             for number in range(args.reports):
                 user = self.users[number % len(self.users)]
-                text_ = f"report chaos report {number:04d} over {self.transport}"
+                text_ = f"report chaos report {number:04d} over {self.transport} {word_for(number)}"
                 self.send(user, text_, number, f"{2_000_000 + number}")
                 time.sleep(max(0.0, t0 + (number + 1) * spacing - time.time()))
             killer.join()
@@ -395,7 +401,7 @@ def latency(db_url: str, samples: int) -> JSON:
                 "lat",
                 "lat",
                 ChatKind.DIRECT,
-                text=f"report latency sample {n} seen at the pier",
+                text=f"report latency sample {n} seen at the pier {word_for(n)}",
                 message_key=f"lat-d-{n}",
             )
             t = time.perf_counter()
@@ -414,7 +420,7 @@ def latency(db_url: str, samples: int) -> JSON:
                             "lat",
                             "lat",
                             ChatKind.DIRECT,
-                            text=f"report latency sample {n} through the inbox",
+                            text=f"report latency sample {n} through the inbox {word_for(n)}",
                             message_key=key,
                         ),
                     )
