@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from secbot.db.models import AlertDelivery, BriefFile, BriefIssue, BriefSubscription, Channel
-from secbot.domain.enums import DeliveryStatus
+from secbot.alerts.pending import pending_delivery
+from secbot.db.models import BriefFile, BriefIssue, BriefSubscription, Channel
 from secbot.identity.channels import channel_audience
 
 
@@ -83,21 +83,7 @@ def enqueue(
         )
         for n, f in enumerate(files)
     )
-    session.add(
-        AlertDelivery(
-            alert_id=None,
-            brief_issue_id=issue.id,
-            channel_id=channel.id,
-            platform=channel.platform,
-            status=DeliveryStatus.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            worker="",
-            platform_message_id="",
-            last_error="",
-            updated_at=now,
-        )
-    )
+    session.add(pending_delivery(channel, now, brief_issue_id=issue.id))
     session.flush()
     return issue
 

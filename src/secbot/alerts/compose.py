@@ -19,10 +19,11 @@ from secbot.access import audit
 from secbot.access.principal import Principal
 from secbot.alerts import fields
 from secbot.alerts.audience import audience_label, target_channels
+from secbot.alerts.pending import pending_delivery
 from secbot.alerts.quoting import copied_text_problem
-from secbot.db.models import Alert, AlertDelivery
+from secbot.db.models import Alert
 from secbot.domain.cap import CapCategory, CapCertainty, CapSeverity, CapUrgency
-from secbot.domain.enums import AudienceKind, DeliveryStatus
+from secbot.domain.enums import AudienceKind
 from secbot.domain.errors import FormErrors, InvalidInput, collect
 
 
@@ -119,21 +120,7 @@ def create(
     )
     session.add(alert)
     session.flush()
-    session.add_all(
-        AlertDelivery(
-            alert_id=alert.id,
-            channel_id=c.id,
-            platform=c.platform,
-            status=DeliveryStatus.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            worker="",
-            platform_message_id="",
-            last_error="",
-            updated_at=now,
-        )
-        for c in channels
-    )
+    session.add_all(pending_delivery(c, now, alert_id=alert.id) for c in channels)
     session.flush()
     audit.record(
         session,
