@@ -109,17 +109,33 @@ class Engine:
             return channels.mark_removed(session, platform, workspace, chat_id, reason)
 
     def _note_presence(self, inbound: Inbound) -> None:
-        """In its own transaction, so it holds even when the message itself fails."""
+        """In its own transaction, so it holds even when the message itself fails. Read first
+        and write only when the room learns something new: nearly every group message changes
+        nothing, and a write transaction per message would queue them all on the write lock."""
+        who = accounts.Account(inbound.platform, inbound.workspace, inbound.user_id)
+        where = (inbound.platform, inbound.workspace, inbound.chat_id)
+        with self.db.reading() as session:
+            if not self._presence_is_news(session, who, where):
+                return
         with self.db.transaction() as session:
-            who = accounts.Account(inbound.platform, inbound.workspace, inbound.user_id)
             principal = accounts.principal_for(session, who, Place.direct())
-            where = (inbound.platform, inbound.workspace, inbound.chat_id)
             if principal.party is None:
                 channels.note_stranger_in_channel(session, *where, self.clock())
                 return
             audience = channels.channel_audience(session, *where)
             if audience is not None and principal.party not in audience:
                 channels.note_party_in_channel(session, *where, principal.party)
+
+    @staticmethod
+    def _presence_is_news(
+        session: Session, who: accounts.Account, where: tuple[str, str, str]
+    ) -> bool:
+        principal = accounts.principal_for(session, who, Place.direct())
+        if principal.party is None:
+            channel = channels.find_channel(session, *where, active_only=True)
+            return channel is not None and channel.stranger_seen_at is None
+        audience = channels.channel_audience(session, *where)
+        return audience is not None and principal.party not in audience
 
     @staticmethod
     def _join_hint(ctx: Context) -> list[Reply]:
