@@ -10,6 +10,7 @@ time of the event) travels in `x_secbot_*` custom properties.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -157,5 +158,7 @@ def to_bundle(export: StateExport, regional_titles: dict[str, str]) -> stix2.v21
 
 
 def to_stix_json(export: StateExport, regional_titles: dict[str, str]) -> bytes:
-    text: str = to_bundle(export, regional_titles).serialize(pretty=True)
-    return text.encode("utf-8")
+    """stix2's `pretty=True` orders properties in quadratic time (minutes for 10,000 reports):
+    serialise plainly, then indent with the json module."""
+    text: str = to_bundle(export, regional_titles).serialize()
+    return json.dumps(json.loads(text), indent=1, ensure_ascii=False).encode("utf-8")
