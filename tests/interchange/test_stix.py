@@ -202,3 +202,36 @@ def test_import_labels_are_the_strictest_given_and_never_wider(
     world.member("dan", Role.DELEGATE, "JAM")
     assert "focal points" in cli_fails("import", "--as", "dan", str(file))
     assert "JAM-0001" in bob.say("mine")
+
+
+@pytest.mark.usefixtures("env")
+def test_import_takes_the_strictest_label_of_everything_copied_into_a_report(
+    world: World, db: Database, tmp_path: Path
+) -> None:
+    """Granular markings, `tlp:` labels and the markings of notes and locations copied into a
+    report all count: an import is never wider than the bundle (security review F2)."""
+    world.member("bob", Role.FOCAL_POINT, "JAM")
+    red, green = TLP2_IDS[TLP.RED], TLP2_IDS[TLP.GREEN]
+    granular = {"marking_ref": red, "selectors": ["description"]}
+    note = {
+        "type": "note",
+        "spec_version": "2.1",
+        "id": "note--00000000-0000-4000-8000-000000000009",
+        "created": "2026-11-01T11:00:00.000Z",
+        "modified": "2026-11-01T11:00:00.000Z",
+        "content": "The informant's name",
+        "object_refs": ["incident--00000000-0000-4000-8000-000000000003"],
+        "object_marking_refs": [red],
+    }
+    objects = [
+        _incident(1, object_marking_refs=[green], granular_markings=[granular], description="x"),
+        _incident(2, labels=["tlp:red"]),
+        _incident(3, object_marking_refs=[green]),
+        note,
+    ]
+    file = tmp_path / "b.json"
+    file.write_text(json.dumps({"type": "bundle", "id": "bundle--1", "objects": objects}))
+    assert "Imported 3 reports" in cli("import", "--as", "bob", str(file))
+    with db.transaction() as session:
+        rows = session.execute(select(Submission.tlp).order_by(Submission.public_id))
+        assert [r[0] for r in rows] == ["RED", "RED", "RED"]

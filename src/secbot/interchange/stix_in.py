@@ -2,7 +2,8 @@
 
 Every object is parsed by the `stix2` library first; the first bad one refuses the whole bundle
 with its id and the reason, before anything is written. Labels come from the objects' own TLP
-markings, the strictest when there are several, AMBER (secbot's default) when there are none:
+markings (their own, granular, `tlp:` labels, and those of every note and location copied
+into them), the strictest when there are several, AMBER (secbot's default) when there are none:
 never wider than the bundle said. Imported reports are private: shares never travel in a
 bundle. The caller's transaction holds everything, so a failure half-way keeps nothing.
 """
@@ -10,7 +11,7 @@ bundle. The caller's transaction holds everything, so a failure half-way keeps n
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -71,16 +72,31 @@ def read_bundle(data: bytes) -> list[Obj]:
     return objects
 
 
-def _label(obj: Obj, markings: dict[str, TLP | None]) -> TLP:
+def _label(obj: Obj, markings: dict[str, TLP | None], copied: Iterable[Obj] = ()) -> TLP:
+    """The strictest label the bundle gives anything that lands in this submission: the
+    object's own markings, its granular markings, a `tlp:` label (how MISP and OpenCTI often
+    mark), and the same of every note or location copied into it. AMBER when none says."""
     found: list[TLP] = []
-    for ref in obj.get("object_marking_refs") or []:
-        if ref not in markings:
-            raise InvalidInput(
-                f"Refused {obj['id']}: its marking {ref} is not in the bundle and is no TLP "
-                "marking I know, so I cannot tell how far it may go."
-            )
-        if markings[ref] is not None:
-            found.append(markings[ref])  # type: ignore[arg-type]
+    for source in (obj, *copied):
+        refs = [*(source.get("object_marking_refs") or [])]
+        refs += [g.get("marking_ref") for g in source.get("granular_markings") or []]
+        for ref in refs:
+            if ref not in markings:
+                raise InvalidInput(
+                    f"Refused {source['id']}: its marking {ref} is not in the bundle and is no "
+                    "TLP marking I know, so I cannot tell how far it may go."
+                )
+            if markings[ref] is not None:
+                found.append(markings[ref])  # type: ignore[arg-type]
+        for label in source.get("labels") or []:
+            if isinstance(label, str) and label.strip().lower().startswith("tlp:"):
+                parsed = TLP.parse(label)
+                if parsed is None:
+                    raise InvalidInput(
+                        f"Refused {source['id']}: {label[:40]!r} is no TLP label I know, so I "
+                        "cannot tell how far it may go."
+                    )
+                found.append(parsed)
     return strictest(found) or TLP.AMBER
 
 
@@ -190,6 +206,12 @@ class Importer:
 
     def _incident(self, obj: Obj) -> None:
         place, location = self._located(str(obj["id"]))
+        notes = [
+            o
+            for o in self.by_id.values()
+            if o["type"] == "note" and obj["id"] in (o.get("object_refs") or [])
+        ]
+        copied = [*notes, *([location] if location is not None else [])]
         name = str(obj.get("name", "")).strip()
         if not name:
             raise InvalidInput("an incident needs a name.")
@@ -200,7 +222,7 @@ class Importer:
             description=str(obj.get("description") or name),
             location=place.text if place else "",
             occurred_at=_time(obj.get("x_secbot_occurred_at"), str(obj["created"])),
-            tlp=_label(obj, self.markings),
+            tlp=_label(obj, self.markings, copied),
             place=place,
         )
         submission = file_incident(self.session, self.principal, data)
@@ -212,11 +234,6 @@ class Importer:
             incident.region = str(location.get("x_secbot_region") or "")[:80]
         audit.record(self.session, self.principal, "imported", submission, stix_id=obj["id"])
         self.result.reports.append(submission.public_id)
-        notes = [
-            o
-            for o in self.by_id.values()
-            if o["type"] == "note" and obj["id"] in (o.get("object_refs") or [])
-        ]
         for note in sorted(notes, key=lambda o: str(o["created"])):
             at = _time(note["created"], str(note["created"]))
             updates.add_update(self.session, self.principal, submission.public_id,
