@@ -1,6 +1,6 @@
 """`push ID misp` through the real PyMISP client to a fake MISP REST API on 127.0.0.1: the
-distribution follows TLP, RED never leaves, AMBER asks first, and a MISP that is down or refuses
-gets a clear reply with nothing recorded as pushed."""
+distribution follows TLP, RED and AMBER+STRICT never leave, every push asks first, and a MISP
+that is down or refuses gets a clear reply with nothing recorded as pushed."""
 
 from __future__ import annotations
 
@@ -39,12 +39,15 @@ def _alice(world: World) -> Chat:
     return alice
 
 
-def test_green_goes_at_once_with_the_matching_distribution(
+def test_green_says_who_will_read_it_then_goes_with_the_matching_distribution(
     world: World, db: Database, fake_misp: FakeMispServer
 ) -> None:
     alice = _alice(world)
     alice.say("edit BRB-0001 tlp green")
-    reply = alice.say("push BRB-0001 misp")
+    ask = alice.say("push BRB-0001 misp")
+    assert "every organisation on" in ask and "cannot be taken back" in ask
+    assert fake_misp.event_posts() == [] and _pushes(db) == []
+    reply = alice.press("Push to MISP")
     assert "Pushed BRB-0001 to MISP as event 1" in reply and "this community only" in reply
     (event,) = fake_misp.events
     assert event["info"].startswith("BRB-0001: Fishing boat capsized")
@@ -62,7 +65,7 @@ def test_amber_asks_first_then_goes_as_organisation_only(
 ) -> None:
     alice = _alice(world)
     reply = alice.say("push BRB-0001 misp")
-    assert "TLP:AMBER" in reply and "Push it?" in reply
+    assert "TLP:AMBER" in reply and "Push it?" in reply and "not your state alone" in reply
     assert fake_misp.event_posts() == [] and _pushes(db) == []
     assert "Pushed BRB-0001" in alice.press("Push to MISP")
     assert int(fake_misp.events[0]["distribution"]) == 0
@@ -75,6 +78,8 @@ def test_red_never_leaves_and_others_cannot_push(
     alice = _alice(world)
     alice.say("edit BRB-0001 tlp red")
     assert "TLP:RED" in alice.say("push BRB-0001 misp confirm")
+    alice.say("edit BRB-0001 tlp amber+strict")
+    assert "not sent" in alice.say("push BRB-0001 misp confirm")
     alice.say("edit BRB-0001 tlp green")
     alice.say("share BRB-0001 JAM")
     bob = world.member("bob", Role.FOCAL_POINT, "JAM")

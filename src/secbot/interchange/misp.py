@@ -1,9 +1,10 @@
 """`push ID misp`: one report its owner chooses, sent to a MISP instance as an event (PyMISP).
 
 The event's distribution follows the TLP label (CLEAR: all communities, GREEN: this community,
-AMBER and AMBER+STRICT: your organisation only) and carries the `tlp:` tag. RED never leaves;
-AMBER asks first. The push is recorded (audited) only after MISP said yes: when MISP is down or
-refuses, the caller's transaction rolls back and nothing says it was pushed.
+AMBER: the organisation that owns the deployment's key) and carries the `tlp:` tag. RED and
+AMBER+STRICT never leave; every push first says who will be able to read it, and that a push
+cannot be taken back, and asks. The push is recorded (audited) only after MISP said yes: when
+MISP is down or refuses, the caller's transaction rolls back and nothing says it was pushed.
 """
 
 from __future__ import annotations
@@ -39,8 +40,16 @@ DISTRIBUTION: dict[TLP, tuple[int, str]] = {
     TLP.CLEAR: (3, "all communities"),
     TLP.GREEN: (1, "this community only"),
     TLP.AMBER: (0, "your organisation only"),
-    TLP.AMBER_STRICT: (0, "your organisation only"),
 }
+"""AMBER+STRICT is absent on purpose: it may go to the owner's organisation only, and secbot's
+one MISP key belongs to the deployment's organisation (shared by every state), not the state's."""
+READERS: dict[TLP, str] = {
+    TLP.CLEAR: "anyone on {url} and every MISP instance it syncs with",
+    TLP.GREEN: "every organisation on {url}",
+    TLP.AMBER: "every user of the MISP organisation that owns this deployment's key on {url} "
+    "(shared by all states using secbot, not your state alone)",
+}
+
 THREAT_LEVEL = {"critical": 1, "high": 1, "moderate": 2, "low": 3}
 ANALYSIS = {"open": 0, "monitoring": 1, "closed": 2}
 NAMESPACE = uuid.UUID("0b6f6f3e-2f6a-4d8e-9d8b-3a3c4f0e7d21")
@@ -104,12 +113,20 @@ def push_report(
     tlp = TLP(submission.tlp)
     if tlp is TLP.RED:
         raise InvalidInput(f"{pid} is TLP:RED, which never leaves your state: not sent to MISP.")
+    if tlp is TLP.AMBER_STRICT:
+        raise InvalidInput(
+            f"{pid} is TLP:AMBER+STRICT, which may reach your own organisation only; MISP here "
+            "holds it for the whole deployment, so it is not sent."
+        )
     distribution, reach = DISTRIBUTION[tlp]
-    if tlp in (TLP.AMBER, TLP.AMBER_STRICT) and not confirmed:
+    target = TARGET[0]
+    if not confirmed:
+        where = target.url if target is not None else "the MISP instance"
         return PushOutcome(
             pid,
-            f"{pid} is TLP:{tlp.value}. MISP will hold it with distribution “{reach}” and the "
-            f"tlp:{tlp.value.lower()} tag. Push it?",
+            f"{pid} is TLP:{tlp.value}. MISP will hold it with distribution “{reach}”: "
+            f"{READERS[tlp].format(url=where)} can read it. A push cannot be taken back "
+            "(unshare does not reach MISP). Push it?",
             needs_confirmation=True,
         )
     target = TARGET[0]
