@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     brief_check_seconds: float = Field(
         default=60.0, gt=0, description="how often `secbot serve` queues scheduled briefs due"
     )
+    # MISP (issue 15): where `push ID misp` sends a report the owner chooses
+    misp_url: str | None = Field(default=None, description="e.g. https://misp.example.org")
+    misp_key: SecretStr | None = None
+    misp_verify_tls: bool = True
+    misp_timeout_seconds: float = Field(default=15.0, gt=0)
     cap_sender: str = Field(default="secbot@secretariat.invalid", description="CAP <sender>")
     cap_sender_name: str = Field(
         default="Regional security secretariat", description="CAP <senderName>", min_length=1

@@ -33,11 +33,18 @@ class Action(StrEnum):
     SUBSCRIBE_BRIEF = "subscribe_brief"
     """Start or stop a room's scheduled brief: room admins (state admins for their own
     state's rooms, secretariat admins) and the secretariat."""
+    EXPORT_STATE = "export_state"
+    """Take out everything one's own state submitted (`export`): focal points and state admins."""
 
 
 _MEMBER = frozenset({Action.READ, Action.ACKNOWLEDGE})
 _STATE_MEMBER = _MEMBER | {Action.READ_OWN_STATE, Action.READ_BRIEF}
-_SUBMITTER = _STATE_MEMBER | {Action.FILE_REPORT, Action.CHANGE_REPORT, Action.ADD_STATE_THREAT}
+_SUBMITTER = _STATE_MEMBER | {
+    Action.FILE_REPORT,
+    Action.CHANGE_REPORT,
+    Action.ADD_STATE_THREAT,
+    Action.EXPORT_STATE,
+}
 _SECRETARIAT = _MEMBER | {Action.SEND_ALERT, Action.SEE_ALERT_STATUS}
 
 TABLE: dict[Role, frozenset[Action]] = {
@@ -60,6 +67,7 @@ REFUSAL: dict[Action, str] = {
     Action.REGISTER_CHANNEL: "Only secretariat admins or state admins can register channels.",
     Action.READ_BRIEF: "Trend briefs are for members of a state and the secretariat.",
     Action.SUBSCRIBE_BRIEF: "Only room admins and the secretariat can schedule briefs.",
+    Action.EXPORT_STATE: "Only a state's focal points and state admins can export its data.",
 }
 
 

@@ -20,6 +20,7 @@ from secbot.engine.verbs import (
     ask,
     brief,
     channels,
+    interchange,
     more,
     registers,
     report_filing,
@@ -100,6 +101,22 @@ VERBS: tuple[Verb, ...] = (
         "update",
         report_links.update,
         (_h("update ID TEXT", "add a dated update to a report's timeline", S),),
+    ),
+    Verb(
+        "export",
+        interchange.export,
+        (
+            _h(
+                "export [json|csv|stix]",
+                "everything your state submitted, as a file (direct message only)",
+                Action.EXPORT_STATE,
+            ),
+        ),
+    ),
+    Verb(
+        "push",
+        interchange.push,
+        (_h("push ID misp", "send one of your reports to the MISP instance (never RED)", S),),
     ),
     Verb("filing", report_filing.filing),
     Verb(

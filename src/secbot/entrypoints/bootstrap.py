@@ -109,6 +109,7 @@ def build(
 ) -> App:
     settings = settings or load_settings()
     db = open_database(settings)
+    configure_misp(settings)
     if load_knowledge:
         log.info("knowledge loaded: %s", load(db, settings))
     knowledge = None
@@ -126,6 +127,23 @@ def build(
         follow=knowledge.follow if knowledge else None,
     )
     return App(settings, db, engine, knowledge)
+
+
+def configure_misp(settings: Settings) -> None:
+    """`push ID misp` sends here; without both settings it says MISP is not configured."""
+    from secbot.interchange import misp
+
+    key = settings.misp_key.get_secret_value() if settings.misp_key else ""
+    misp.TARGET[0] = (
+        misp.MispTarget(
+            settings.misp_url,
+            key,
+            verify_tls=settings.misp_verify_tls,
+            timeout=settings.misp_timeout_seconds,
+        )
+        if settings.misp_url and key
+        else None
+    )
 
 
 def check_embeddings(settings: Settings) -> None:
