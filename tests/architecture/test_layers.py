@@ -17,7 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("identity", "registers"),
     ("reports",),
     ("alerts",),
-    ("briefs",),
+    ("briefs", "rights"),
     ("engine",),
     ("inbox",),
     ("transports",),

@@ -343,6 +343,7 @@ class SendWindow(Base):
 # here so that this module stays the one registry of every table.
 from secbot.db.briefs import BriefFile, BriefIssue, BriefSubscription  # noqa: E402
 from secbot.db.documents import DocumentChunk, SourceDocument  # noqa: E402
+from secbot.db.erasures import Erasure, RetentionOverride  # noqa: E402
 from secbot.db.inbound import InboxEntry, IndexChange, Notice, ProcessedInbound  # noqa: E402
 from secbot.db.places import Place  # noqa: E402
 from secbot.db.report_extras import ReportLink, ReportUpdate  # noqa: E402
@@ -352,6 +353,7 @@ __all__ = [
     "BriefIssue",
     "BriefSubscription",
     "DocumentChunk",
+    "Erasure",
     "InboxEntry",
     "IndexChange",
     "Notice",
@@ -359,5 +361,6 @@ __all__ = [
     "ProcessedInbound",
     "ReportLink",
     "ReportUpdate",
+    "RetentionOverride",
     "SourceDocument",
 ]

@@ -20,6 +20,7 @@ from secbot.engine.verbs import (
     ask,
     brief,
     channels,
+    erase,
     more,
     registers,
     report_filing,
@@ -102,6 +103,11 @@ VERBS: tuple[Verb, ...] = (
         (_h("update ID TEXT", "add a dated update to a report's timeline", S),),
     ),
     Verb("filing", report_filing.filing),
+    Verb(
+        "erase",
+        erase.erase,
+        (_h("erase ID", "erase one of your state's reports for good (asks first)", S),),
+    ),
     Verb(
         "cancel",
         _cancel,
