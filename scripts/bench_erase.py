@@ -28,9 +28,14 @@ if str(REPO / "src") not in sys.path:
 from sqlalchemy import text  # noqa: E402
 
 from secbot.config import Settings  # noqa: E402
-from secbot.db.inbound import InboxEntry  # noqa: E402
-from secbot.db.models import Incident, Share, State, Submission  # noqa: E402
-from secbot.db.report_extras import ReportUpdate  # noqa: E402
+from secbot.db.models import (  # noqa: E402
+    InboxEntry,
+    Incident,
+    ReportUpdate,
+    Share,
+    State,
+    Submission,
+)
 from secbot.db.types import utcnow  # noqa: E402
 from secbot.entrypoints.bootstrap import build, compactor  # noqa: E402
 from secbot.knowledge.embeddings import HashingEmbedder  # noqa: E402

@@ -18,10 +18,11 @@ from secbot.db.session import Database
 from secbot.db.types import utcnow
 from secbot.domain.enums import ChatKind, Role
 from secbot.engine.messages import Inbound, Reply
-from secbot.entrypoints.bootstrap import App
+from secbot.entrypoints.bootstrap import App, compactor
 from secbot.inbox import store
 from secbot.inbox.store import Arrival, Entry
 from secbot.inbox.worker import InboxWorker
+from secbot.rights import service
 from tests.support.alerts import register, send_alert
 from tests.support.world import World
 
@@ -170,3 +171,31 @@ def test_an_erased_report_leaves_no_byte_behind(app: App, tmp_path: Path) -> Non
         assert erased.detail["sha256"] == tomb.content_sha256
         assert session.scalars(select(BriefFile.filename)).all() == ["annex.csv"]
         assert "[erased]" in session.scalars(select(BriefIssue.text)).one()
+
+
+def test_an_erasure_cut_short_after_its_commit_is_finished_later(app: App) -> None:
+    """The process dies after the SQL commit, before the index heard of it: start-up repair
+    drops the unit and the next compaction finishes the tombstone."""
+    world = World(app.db, engine=app.engine)
+    alice = world.member("alice", Role.FOCAL_POINT, "BRB")
+    alice.say(f"report {MARKER}")
+    index = app.index
+    assert index is not None and index.lexical.get("sub:BRB-0001") is not None
+    url = app.db.engine.url.render_as_string(hide_password=False)
+    other = Database.from_url(url)  # another process: no index, no compaction after commit
+    try:
+        with other.transaction() as session:
+            erased = service.erase_state(session, "BRB", "cli")
+        assert [e.public_id for e in erased] == ["BRB-0001"]
+    finally:
+        other.dispose()
+    assert index.vector.collection.get(ids=["sub:BRB-0001"])["ids"] == ["sub:BRB-0001"]
+    report = index.start_up()  # the restart
+    assert report.removed == 1
+    assert index.vector.collection.get(ids=["sub:BRB-0001"])["ids"] == []
+    with app.db.reading() as session:
+        assert session.scalars(select(Erasure.compacted_at)).one() is None
+    done = compactor(app.settings, app.db, app.knowledge).run()
+    assert done.erasures == 1
+    with app.db.reading() as session:
+        assert session.scalars(select(Erasure.compacted_at)).one() is not None

@@ -11,10 +11,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from secbot.access import audit
 from secbot.access.principal import Principal
 from secbot.db.briefs import BriefFile, BriefIssue
 from secbot.db.erasures import Erasure
@@ -29,6 +28,7 @@ from secbot.db.models import (
     ThreatEntry,
 )
 from secbot.db.report_extras import ReportLink, ReportUpdate
+from secbot.db.types import utcnow
 from secbot.rights.scrub import Fragments, blank_json, mentions
 
 _TEXT_MIMES = ("text/", "application/json", "application/csv")
@@ -55,8 +55,11 @@ class Actor:
     principal: Principal | None = None
 
 
-def content(session: Session, submission: Submission) -> dict[str, object]:
-    """Everything the submission said, in a fixed order: what the tombstone's hash covers."""
+def content(
+    session: Session, submission: Submission, updates: list[str] | None = None
+) -> dict[str, object]:
+    """Everything the submission said, in a fixed order: what the tombstone's hash covers.
+    `updates`: its timeline's texts when the caller read them already (in bulk)."""
     body: dict[str, object] = {"public_id": submission.public_id, "tlp": submission.tlp}
     if submission.incident is not None:
         i = submission.incident
@@ -64,14 +67,23 @@ def content(session: Session, submission: Submission) -> dict[str, object]:
     if submission.threat is not None:
         t = submission.threat
         body.update(code=t.code, title=t.title, description=t.description)
-    body["updates"] = list(
-        session.scalars(
-            select(ReportUpdate.body)
-            .where(ReportUpdate.submission_id == submission.id)
+    if updates is None:
+        updates = _timelines(session, [submission.id]).get(submission.id, [])
+    body["updates"] = updates
+    return body
+
+
+def _timelines(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(ids), 1000):
+        rows = session.execute(
+            select(ReportUpdate.submission_id, ReportUpdate.body)
+            .where(ReportUpdate.submission_id.in_(ids[start : start + 1000]))
             .order_by(ReportUpdate.id)
         )
-    )
-    return body
+        for submission_id, body in rows:
+            found.setdefault(submission_id, []).append(body)
+    return found
 
 
 def digest(body: dict[str, object]) -> str:
@@ -91,7 +103,8 @@ def erase(
     if not submissions:
         return []
     ids = [s.id for s in submissions]
-    bodies = {s.id: content(session, s) for s in submissions}
+    timelines = _timelines(session, ids)
+    bodies = {s.id: content(session, s, timelines.get(s.id, [])) for s in submissions}
     fragments = Fragments(w for body in bodies.values() for w in _words(body))
     public_ids = [s.public_id for s in submissions]
     threat_codes = [s.threat.code for s in submissions if s.threat is not None]
@@ -103,33 +116,11 @@ def erase(
     session.execute(
         update(AuditEvent).where(AuditEvent.submission_id.in_(ids)).values(submission_id=None)
     )
-    erased: list[Erased] = []
-    for s in submissions:
-        sha = digest(bodies[s.id])
-        session.add(
-            Erasure(
-                submission_id=s.id,
-                public_id=s.public_id,
-                owner_state=s.owner_state,
-                kind=s.kind,
-                tlp=s.tlp,
-                actor=actor.label,
-                actor_party=actor.party,
-                reason=reason,
-                content_sha256=sha,
-            )
-        )
-        audit.record(
-            session,
-            actor.principal,
-            "erased",
-            actor=actor.label,
-            state=s.owner_state,
-            public_id=s.public_id,
-            sha256=sha,
-            reason=reason,
-        )
-        erased.append(Erased(s.public_id, s.owner_state, sha, tuple(_words(bodies[s.id]))))
+    erased = [
+        Erased(s.public_id, s.owner_state, digest(bodies[s.id]), tuple(_words(bodies[s.id])))
+        for s in submissions
+    ]
+    _record(session, submissions, erased, actor, reason)
     for s in submissions:
         session.expunge(s)
     session.execute(delete(Submission).where(Submission.id.in_(ids)))
@@ -138,6 +129,52 @@ def erase(
     session.info.setdefault(FRAGMENTS_KEY, []).extend(fragments.texts)
     session.flush()
     return erased
+
+
+def _record(
+    session: Session,
+    submissions: Sequence[Submission],
+    erased: list[Erased],
+    actor: Actor,
+    reason: str,
+) -> None:
+    """A tombstone and an `erased` audit line per submission, inserted in bulk."""
+    now = utcnow()
+    member = actor.principal.member_id if actor.principal else None
+    session.execute(
+        insert(Erasure),
+        [
+            {
+                "at": now,
+                "submission_id": s.id,
+                "public_id": s.public_id,
+                "owner_state": s.owner_state,
+                "kind": s.kind,
+                "tlp": s.tlp,
+                "actor": actor.label,
+                "actor_party": actor.party,
+                "reason": reason,
+                "content_sha256": e.sha256,
+            }
+            for s, e in zip(submissions, erased, strict=True)
+        ],
+    )
+    session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "at": now,
+                "actor_member_id": member,
+                "actor": actor.label,
+                "actor_party": actor.party,
+                "action": "erased",
+                "submission_id": None,
+                "owner_state": e.owner_state,
+                "detail": {"public_id": e.public_id, "sha256": e.sha256, "reason": reason},
+            }
+            for e in erased
+        ],
+    )
 
 
 def _scrub_copies(session: Session, fragments: Fragments, public_ids: list[str]) -> None:

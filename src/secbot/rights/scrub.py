@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 ERASED = "[erased]"
@@ -17,21 +18,62 @@ MIN_FRAGMENT = 12
 
 
 class Fragments:
-    """The erased texts, matched by one compiled pattern (longest first)."""
+    """The erased texts. A string is checked by looking its word n-grams up in a table of each
+    fragment's first words, then only the few candidates found are matched: thousands of
+    fragments (a whole state) against every stored message stay linear in the text read."""
 
     def __init__(self, texts: Iterable[str]) -> None:
         found = {" ".join(t.split()) for t in texts}
-        self.texts = sorted((t for t in found if len(t) >= MIN_FRAGMENT), key=len, reverse=True)
-        self._pattern = re.compile("|".join(_loose(t) for t in self.texts)) if self.texts else None
+        self.texts = sorted(
+            (t for t in found if len(t) >= MIN_FRAGMENT and _TOKEN.search(t)),
+            key=len,
+            reverse=True,
+        )
+        self._by_key: dict[tuple[str, ...], list[int]] = {}
+        for n, fragment in enumerate(self.texts):
+            key = tuple(_TOKEN.findall(fragment)[:KEY_WORDS])
+            self._by_key.setdefault(key, []).append(n)
+        self._sizes = sorted({len(k) for k in self._by_key})
 
     def __bool__(self) -> bool:
         return bool(self.texts)
 
+    def _candidates(self, value: str) -> list[str]:
+        if not self._by_key:
+            return []
+        tokens = _TOKEN.findall(value)
+        found: set[int] = set()
+        for size in self._sizes:
+            for i in range(len(tokens) - size + 1):
+                found.update(self._by_key.get(tuple(tokens[i : i + size]), ()))
+        return [self.texts[n] for n in sorted(found)]
+
     def hits(self, value: str) -> bool:
-        return self._pattern is not None and self._pattern.search(value) is not None
+        candidates = self._candidates(value)
+        if not candidates:
+            return False
+        spaced = " ".join(value.split())
+        return any(t in value or t in spaced for t in candidates)
 
     def blank(self, value: str) -> str:
-        return self._pattern.sub(ERASED, value) if self._pattern is not None else value
+        """Plain replacement where the copy is spelt as stored; a copy whose spaces differ
+        (a form collapsed them, a line was wrapped) is found by a pattern."""
+        for fragment in self._candidates(value):  # longest first
+            if fragment in value:
+                value = value.replace(fragment, ERASED)
+            elif fragment in " ".join(value.split()):
+                value = _pattern(fragment).sub(ERASED, value)
+        return value
+
+
+_TOKEN = re.compile(r"\w+")
+KEY_WORDS = 3
+"""Words of a fragment's start looked up as one key."""
+
+
+@lru_cache(maxsize=4096)
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(_loose(text))
 
 
 def _loose(text: str) -> str:

@@ -5,7 +5,7 @@ change nothing. `secbot admin state erase CODE` erases a whole state's submissio
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from secbot.access.permissions import Action, require
 from secbot.access.principal import Principal
@@ -44,7 +44,10 @@ def state_submissions(session: Session, code: str) -> list[Submission]:
         )
     return list(
         session.scalars(
-            select(Submission).where(Submission.owner_state == state.code).order_by(Submission.id)
+            select(Submission)
+            .where(Submission.owner_state == state.code)
+            .options(selectinload(Submission.incident), selectinload(Submission.threat))
+            .order_by(Submission.id)
         )
     )
 
