@@ -32,6 +32,8 @@ from secbot.db.types import utcnow
 from secbot.rights.scrub import Fragments, blank_json, mentions
 
 _TEXT_MIMES = ("text/", "application/json", "application/csv")
+_BULK = {"synchronize_session": False}
+"""The erased objects are expunged from the session; nothing in it needs the bulk results."""
 FRAGMENTS_KEY = "erased_fragments"
 """session.info key: the erased words of this transaction, kept in memory for the files under
 the data dir (rights.compaction reads it after the commit)."""
@@ -110,11 +112,15 @@ def erase(
     threat_codes = [s.threat.code for s in submissions if s.threat is not None]
     _scrub_copies(session, fragments, public_ids)
     if threat_codes:
-        session.execute(delete(ReportLink).where(ReportLink.threat_code.in_(threat_codes)))
+        session.execute(
+            delete(ReportLink).where(ReportLink.threat_code.in_(threat_codes)),
+            execution_options=_BULK,
+        )
     for table in (ReportUpdate, ReportLink, Share, Incident, ThreatEntry):
-        session.execute(delete(table).where(table.submission_id.in_(ids)))
+        session.execute(delete(table).where(table.submission_id.in_(ids)), execution_options=_BULK)
     session.execute(
-        update(AuditEvent).where(AuditEvent.submission_id.in_(ids)).values(submission_id=None)
+        update(AuditEvent).where(AuditEvent.submission_id.in_(ids)).values(submission_id=None),
+        execution_options=_BULK,
     )
     erased = [
         Erased(s.public_id, s.owner_state, digest(bodies[s.id]), tuple(_words(bodies[s.id])))
@@ -122,13 +128,22 @@ def erase(
     ]
     _record(session, submissions, erased, actor, reason)
     for s in submissions:
-        session.expunge(s)
-    session.execute(delete(Submission).where(Submission.id.in_(ids)))
+        _forget(session, s)
+    session.execute(delete(Submission).where(Submission.id.in_(ids)), execution_options=_BULK)
     # The change log and this process's index follow the erasure like any other change.
     session.info.setdefault("touched", set()).update(ids)
     session.info.setdefault(FRAGMENTS_KEY, []).extend(fragments.texts)
     session.flush()
     return erased
+
+
+def _forget(session: Session, submission: Submission) -> None:
+    """The bulk deletes do not touch the session: the loaded objects leave it by hand."""
+    loaded = submission.__dict__
+    for item in (loaded.get("incident"), loaded.get("threat"), *loaded.get("shares", ())):
+        if item is not None and item in session:
+            session.expunge(item)
+    session.expunge(submission)
 
 
 def _record(
