@@ -19,6 +19,7 @@ import argparse
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,6 +37,7 @@ from secbot.db.models import (  # noqa: E402
     State,
     Submission,
 )
+from secbot.db.session import make_engine  # noqa: E402
 from secbot.db.types import utcnow  # noqa: E402
 from secbot.entrypoints.bootstrap import build, compactor  # noqa: E402
 from secbot.knowledge.embeddings import HashingEmbedder  # noqa: E402
@@ -88,16 +90,28 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--index", action="store_true", help="index the reports in Chroma")
     args = parser.parse_args()
+    url, schema = args.database_url, None
+    if url and url.startswith("postgresql"):
+        schema = f"bench_erase_{uuid.uuid4().hex[:8]}"  # never the shared public schema
+        with make_engine(url).begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    try:
+        run(args, url)
+    finally:
+        if schema:
+            with make_engine(args.database_url).begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def run(args: argparse.Namespace, url: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
             data_dir=Path(folder) / "var",
-            database_url=args.database_url,
+            database_url=url,
             knowledge_dir=REPO / "knowledge",
         )
         app = build(settings, embedder=HashingEmbedder(), with_index=args.index)
-        if app.db.is_postgres:
-            with app.db.engine.begin() as conn:
-                conn.execute(text("TRUNCATE erasures, inbox, report_updates, shares CASCADE"))
         started = time.perf_counter()
         seed(app.db, "BRB", args.reports)
         seed(app.db, "JAM", max(1, args.reports // 10))

@@ -23,6 +23,7 @@ from secbot.db.erasures import Erasure
 from secbot.db.session import Database
 from secbot.domain.clock import utcnow
 from secbot.knowledge.index import KnowledgeIndex
+from secbot.reports import link_suggest, similar
 from secbot.rights.erasure import FRAGMENTS_KEY
 from secbot.rights.scrub import Fragments
 
@@ -82,6 +83,7 @@ class Compactor:
 
     def run(self, fragments: Iterable[str] = ()) -> Compacted:
         """Finish every pending erasure; `fragments`: erased words still held in memory."""
+        forget_cached_texts()
         scrubbed = self.scrub_files(Fragments(fragments))
         with self.db.reading() as session:
             pending = list(
@@ -164,6 +166,13 @@ class Compactor:
                 os.replace(partial, path)
                 count += 1
         return count
+
+
+def forget_cached_texts() -> None:
+    """The similar-report and link-suggestion caches are keyed by report and register texts:
+    emptied, so no erased words stay in this process's memory either."""
+    similar.cached_terms.cache_clear()
+    link_suggest.forget_cached_terms()
 
 
 def _skipped(path: Path, root: Path) -> bool:
