@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from secbot.db.briefs import BriefFile, BriefIssue, BriefSubscription
 from secbot.db.erasures import Erasure
-from secbot.db.models import AuditEvent, Channel
+from secbot.db.models import AuditEvent, Channel, Draft, Member
 from secbot.db.session import Database
 from secbot.db.types import utcnow
 from secbot.domain.enums import ChatKind, Role
@@ -135,6 +135,9 @@ def test_an_erased_report_leaves_no_byte_behind(app: App, tmp_path: Path) -> Non
     assert MARKER.split()[0] in bob.say("incident BRB-0001")
     send_alert(app.db, headline="Tanker watch", body=f"Quoting BRB-0001: {MARKER}.")
     _brief_quoting(app.db, MARKER)
+    with app.db.transaction() as session:  # a form left half-way on the report
+        member = session.scalars(select(Member).where(Member.user_id == "alice")).one()
+        session.add(Draft(member_id=member.id, flow="fix", step="where", data={"id": "BRB-0001"}))
     exports = app.settings.data_dir / "exports"
     exports.mkdir(parents=True, exist_ok=True)
     (exports / "brb.json").write_text(f'{{"title": "{MARKER}", "update": "{DETAIL}"}}')
@@ -170,6 +173,7 @@ def test_an_erased_report_leaves_no_byte_behind(app: App, tmp_path: Path) -> Non
         erased = session.scalars(select(AuditEvent).where(AuditEvent.action == "erased")).one()
         assert erased.detail["sha256"] == tomb.content_sha256
         assert session.scalars(select(BriefFile.filename)).all() == ["annex.csv"]
+        assert session.scalars(select(Draft)).all() == []
         assert "[erased]" in session.scalars(select(BriefIssue.text)).one()
 
 
