@@ -246,7 +246,9 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(160))
     actor_party: Mapped[str | None] = mapped_column(String(16), nullable=True)
     action: Mapped[str] = mapped_column(String(40))
-    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), nullable=True)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id"), nullable=True, index=True
+    )
     owner_state: Mapped[str | None] = mapped_column(String(3), nullable=True, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
