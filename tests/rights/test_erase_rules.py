@@ -41,6 +41,8 @@ def test_bad_ids_read_like_missing_ones_and_change_nothing(world: World) -> None
     assert "can't find a report BRB-0002" in alice.say("erase BRB-0002 confirm")
     assert "Only focal points or state admins" in dan.say("erase BRB-0001 confirm")
     assert "Usage: erase ID" in alice.say("erase BRB-0001 now please")
+    world.register_group("room", "all")
+    assert "direct message" in alice.in_group("room").say("/erase BRB-0001 confirm")
     assert "not look like a report id" in alice.say("erase hello") or "id" in alice.say(
         "erase hello"
     )
