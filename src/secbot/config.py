@@ -83,6 +83,17 @@ class Settings(BaseSettings):
         default="Regional security secretariat", description="CAP <senderName>", min_length=1
     )
 
+    # Retention (issue 15): days a submission of each TLP label is kept; unset keeps it. A state
+    # may shorten its own (`secbot admin state retention`); the daily job erases what is past.
+    retention_days_clear: int | None = Field(default=None, ge=1)
+    retention_days_green: int | None = Field(default=None, ge=1)
+    retention_days_amber: int | None = Field(default=None, ge=1)
+    retention_days_amber_strict: int | None = Field(default=None, ge=1)
+    retention_days_red: int | None = Field(default=None, ge=1)
+    retention_check_seconds: float = Field(
+        default=24 * 3600.0, gt=0, description="how often `secbot serve` applies retention"
+    )
+
     @field_validator("telegram_webhook_secret", "slack_signing_secret", mode="after")
     @classmethod
     def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:

@@ -17,7 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("identity", "registers"),
     ("reports",),
     ("alerts",),
-    ("briefs", "interchange"),
+    ("briefs", "interchange", "rights"),
     ("engine",),
     ("inbox",),
     ("transports",),

@@ -246,7 +246,9 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(160))
     actor_party: Mapped[str | None] = mapped_column(String(16), nullable=True)
     action: Mapped[str] = mapped_column(String(40))
-    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), nullable=True)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id"), nullable=True, index=True
+    )
     owner_state: Mapped[str | None] = mapped_column(String(3), nullable=True, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
@@ -343,6 +345,7 @@ class SendWindow(Base):
 # here so that this module stays the one registry of every table.
 from secbot.db.briefs import BriefFile, BriefIssue, BriefSubscription  # noqa: E402
 from secbot.db.documents import DocumentChunk, SourceDocument  # noqa: E402
+from secbot.db.erasures import Erasure, RetentionOverride  # noqa: E402
 from secbot.db.inbound import InboxEntry, IndexChange, Notice, ProcessedInbound  # noqa: E402
 from secbot.db.places import Place  # noqa: E402
 from secbot.db.report_extras import ReportLink, ReportUpdate  # noqa: E402
@@ -352,6 +355,7 @@ __all__ = [
     "BriefIssue",
     "BriefSubscription",
     "DocumentChunk",
+    "Erasure",
     "InboxEntry",
     "IndexChange",
     "Notice",
@@ -359,5 +363,6 @@ __all__ = [
     "ProcessedInbound",
     "ReportLink",
     "ReportUpdate",
+    "RetentionOverride",
     "SourceDocument",
 ]

@@ -21,6 +21,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten, not just unlinked: an erasure leaves no words in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -94,6 +96,11 @@ class Database:
 
     def on_commit(self, listener: CommitListener) -> None:
         self._listeners.append(listener)
+
+    def after_each_commit(self, hook: Callable[[Session], None]) -> None:
+        """`hook(session)` after every commit, once the `on_commit` listeners have run: for
+        work that needs what the transaction left in `session.info` (rights.compaction)."""
+        event.listen(self._factory, "after_commit", hook)
 
     def _after_commit(self, session: Session) -> None:
         session.info.pop("logged", None)

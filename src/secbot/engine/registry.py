@@ -20,6 +20,7 @@ from secbot.engine.verbs import (
     ask,
     brief,
     channels,
+    erase,
     interchange,
     more,
     registers,
@@ -119,6 +120,11 @@ VERBS: tuple[Verb, ...] = (
         (_h("push ID misp", "send one of your reports to the MISP instance (never RED)", S),),
     ),
     Verb("filing", report_filing.filing),
+    Verb(
+        "erase",
+        erase.erase,
+        (_h("erase ID", "erase one of your state's reports for good (asks first)", S),),
+    ),
     Verb(
         "cancel",
         _cancel,

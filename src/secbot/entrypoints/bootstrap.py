@@ -31,6 +31,7 @@ from secbot.knowledge.loading import KnowledgeLoader, LazyAsker, Loaded
 if TYPE_CHECKING:
     from secbot.knowledge.ingest import IngestReport
     from secbot.registers.sync import SyncReport
+    from secbot.rights.compaction import Compactor
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ def build(
         db.on_commit(knowledge.on_commit)  # before loading: commits meanwhile are kept
         if not background:
             knowledge.load_now()
+    compactor(settings, db, knowledge).attach()
     engine = Engine(
         db,
         max_chars=settings.max_text_chars,
@@ -144,6 +146,14 @@ def configure_misp(settings: Settings) -> None:
         if settings.misp_url and key
         else None
     )
+
+
+def compactor(settings: Settings, db: Database, knowledge: KnowledgeLoader | None) -> Compactor:
+    """What finishes an erasure after its commit: this process's index, Chroma, the files."""
+    from secbot.rights.compaction import Compactor
+
+    index = (lambda: knowledge.wait().index) if knowledge is not None else None
+    return Compactor(db, settings.data_dir, chroma_url=settings.chroma_url, index=index)
 
 
 def check_embeddings(settings: Settings) -> None:

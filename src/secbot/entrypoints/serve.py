@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from secbot.alerts.dispatcher import Dispatcher
-from secbot.entrypoints.bootstrap import App
+from secbot.entrypoints.bootstrap import App, compactor
 from secbot.entrypoints.brief_scheduler import run_brief_scheduler
 from secbot.entrypoints.dispatch import build_dispatcher
+from secbot.entrypoints.retention_job import run_retention
 from secbot.inbox.intake import Intake
 from secbot.inbox.worker import InboxWorker
+from secbot.rights.retention import Periods
 from secbot.transports.http import HttpServer
 
 log = logging.getLogger("secbot.serve")
@@ -181,6 +183,16 @@ async def serve(
             interval=settings.brief_check_seconds,
         )
     )
+    retaining = asyncio.create_task(
+        run_retention(
+            app.db,
+            dispatch_stop,
+            periods=Periods.from_settings(settings),
+            clock=lambda: app.clock(),
+            compactor=compactor(settings, app.db, app.knowledge),
+            interval=settings.retention_check_seconds,
+        )
+    )
     if app.knowledge is not None:
         app.knowledge.start()  # after the transports: questions wait for it, nothing else does
     if ready is not None:
@@ -191,6 +203,8 @@ async def serve(
     dispatch_stop.set()  # no new briefs queued, no new claims
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(scheduling, settings.shutdown_grace_seconds)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(retaining, settings.shutdown_grace_seconds)
     if dispatching is not None:
         # alerts being sent finish and are recorded
         try:

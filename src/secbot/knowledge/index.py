@@ -7,6 +7,10 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from secbot.db.erasures import Erasure
 from secbot.db.session import Database
 from secbot.knowledge.index_state import IndexState
 from secbot.knowledge.lexical_index import LexicalIndex
@@ -24,6 +28,13 @@ class RepairReport:
     total: int
     checked: str = "repaired"
     """`unchanged` (the stamp matched: the vector store was not read), `repaired`, `rebuilt`."""
+
+
+def erased_public_ids(session: Session, submission_ids: list[int]) -> list[str]:
+    """The ids of these submissions that were erased (their tombstones say which)."""
+    return list(
+        session.scalars(select(Erasure.public_id).where(Erasure.submission_id.in_(submission_ids)))
+    )
 
 
 class KnowledgeIndex:
@@ -110,6 +121,9 @@ class KnowledgeIndex:
             return
         with self.db.reading() as session:
             units = list(submission_units(session, ids))
+            gone = erased_public_ids(session, ids) if len(units) < len(ids) else []
+        if gone:
+            self.remove_submissions(gone)
         if not units:
             return
         if self._stamp_current:
@@ -121,6 +135,16 @@ class KnowledgeIndex:
         self.vector.upsert(reword)
         self.vector.update_metadata(relabel)
         self.lexical.upsert(units)
+
+    def remove_submissions(self, public_ids: Iterable[str]) -> None:
+        """Erased submissions leave both indexes (deleting an absent id is a no-op)."""
+        unit_ids = [f"sub:{p}" for p in public_ids]
+        if not unit_ids:
+            return
+        if self._stamp_current:
+            self._forget()
+        self.vector.delete(unit_ids)
+        self.lexical.delete(unit_ids)
 
     def on_commit(self, submission_ids: set[int]) -> None:
         """Called after a commit; a failure here is logged, and start-up repair mends it.

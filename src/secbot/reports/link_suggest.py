@@ -45,6 +45,11 @@ def _terms_of(
     return strong, terms(description) - strong
 
 
+def forget_cached_terms() -> None:
+    """After an erasure: a state's own register entry may have been among the cached texts."""
+    _terms_of.cache_clear()
+
+
 def entry_text(entry: ThreatEntry) -> str:
     """What an entry is about, for ranking by meaning (title, topics, description)."""
     return ". ".join(
