@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("briefs",),
     ("engine",),
     ("inbox",),
-    ("transports",),
+    ("transports", "web"),
     ("entrypoints",),
     ("__main__",),
 )

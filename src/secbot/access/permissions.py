@@ -33,6 +33,10 @@ class Action(StrEnum):
     SUBSCRIBE_BRIEF = "subscribe_brief"
     """Start or stop a room's scheduled brief: room admins (state admins for their own
     state's rooms, secretariat admins) and the secretariat."""
+    MANAGE_MEMBERS = "manage_members"
+    """Invite and revoke members: a state admin for its own state, the secretariat admin all."""
+    READ_AUDIT = "read_audit"
+    """The audit log: a state admin its own state's rows, the secretariat admin all of it."""
 
 
 _MEMBER = frozenset({Action.READ, Action.ACKNOWLEDGE})
@@ -43,9 +47,11 @@ _SECRETARIAT = _MEMBER | {Action.SEND_ALERT, Action.SEE_ALERT_STATUS}
 TABLE: dict[Role, frozenset[Action]] = {
     Role.DELEGATE: _STATE_MEMBER,
     Role.FOCAL_POINT: _SUBMITTER,
-    Role.STATE_ADMIN: _SUBMITTER | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF},
+    Role.STATE_ADMIN: _SUBMITTER
+    | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF, Action.MANAGE_MEMBERS, Action.READ_AUDIT},
     Role.SECRETARIAT: _SECRETARIAT | {Action.READ_BRIEF, Action.SUBSCRIBE_BRIEF},
-    Role.SECRETARIAT_ADMIN: _SECRETARIAT | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF},
+    Role.SECRETARIAT_ADMIN: _SECRETARIAT
+    | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF, Action.MANAGE_MEMBERS, Action.READ_AUDIT},
 }
 
 REFUSAL: dict[Action, str] = {
@@ -60,6 +66,8 @@ REFUSAL: dict[Action, str] = {
     Action.REGISTER_CHANNEL: "Only secretariat admins or state admins can register channels.",
     Action.READ_BRIEF: "Trend briefs are for members of a state and the secretariat.",
     Action.SUBSCRIBE_BRIEF: "Only room admins and the secretariat can schedule briefs.",
+    Action.MANAGE_MEMBERS: "Only state admins and secretariat admins manage members.",
+    Action.READ_AUDIT: "Only state admins and secretariat admins read the audit log.",
 }
 
 

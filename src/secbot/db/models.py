@@ -346,6 +346,7 @@ from secbot.db.documents import DocumentChunk, SourceDocument  # noqa: E402
 from secbot.db.inbound import InboxEntry, IndexChange, Notice, ProcessedInbound  # noqa: E402
 from secbot.db.places import Place  # noqa: E402
 from secbot.db.report_extras import ReportLink, ReportUpdate  # noqa: E402
+from secbot.db.web import WebLink, WebSession  # noqa: E402
 
 __all__ = [
     "BriefFile",
@@ -360,4 +361,6 @@ __all__ = [
     "ReportLink",
     "ReportUpdate",
     "SourceDocument",
+    "WebLink",
+    "WebSession",
 ]

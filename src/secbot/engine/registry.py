@@ -26,6 +26,7 @@ from secbot.engine.verbs import (
     report_form,
     report_links,
     reports,
+    web_link,
     zone,
 )
 
@@ -102,6 +103,11 @@ VERBS: tuple[Verb, ...] = (
         (_h("update ID TEXT", "add a dated update to a report's timeline", S),),
     ),
     Verb("filing", report_filing.filing),
+    Verb(
+        "web",
+        web_link.web,
+        (_h("web", "a one-time sign-in link to the web console (direct message only)", R),),
+    ),
     Verb(
         "cancel",
         _cancel,
