@@ -136,7 +136,7 @@ async def guard(
     headers["Content-Security-Policy"] = CSP
     headers["X-Frame-Options"] = "DENY"
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"
+    headers["Referrer-Policy"] = "same-origin"  # the sign-in URL's token never leaves the site
     headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -28,6 +28,8 @@ async def signin_form(request: web.Request) -> web.Response:
 
 def _same_origin(request: web.Request, base_url: str) -> bool:
     """Refuse a sign-in posted from another site (login CSRF); browsers send Origin on POST."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
     origin = request.headers.get("Origin")
     if origin is None:
         return True
