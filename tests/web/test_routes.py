@@ -12,12 +12,15 @@ from secbot.web.app import build_console
 from tests.support.web import LiveConsole, csrf_of
 from tests.support.world import World
 from tests.web.conftest import ROLES
+from tests.web.test_alerts import FORM, _rooms
 from tests.web.test_signin import _report
 
 STATE_MEMBERS = {"delegate", "focal", "stateadmin", "jam"}
 FILERS = {"focal", "stateadmin", "jam"}
 ADMINS = {"stateadmin", "secadmin"}
 MEMBERS = set(ROLES)
+SECRETARIAT = {"secretariat", "secadmin"}
+ALERT = {k: v for k, v in FORM.items() if k != "confirm"}
 
 Call = Callable[[httpx.Client, str], httpx.Response]
 
@@ -70,6 +73,10 @@ MATRIX: list[tuple[str, str, Call, set[str], int, int]] = [
         200,
         404,
     ),
+    ("GET", "/alerts", get("/web/alerts"), SECRETARIAT, 200, 403),
+    ("POST", "/alerts", post("/web/alerts", **ALERT), SECRETARIAT, 200, 403),
+    ("GET", "/alerts/{alert_id}", get("/web/alerts/1"), SECRETARIAT, 200, 403),
+    ("GET", "/alerts/{alert_id}/cap.xml", get("/web/alerts/1/cap.xml"), SECRETARIAT, 200, 403),
     ("GET", "/members", get("/web/members"), ADMINS, 200, 403),
     ("POST", "/invites", post("/web/invites", role="delegate", state="BRB"), ADMINS, 200, 403),
     ("POST", "/members/{member_id}/revoke", None, ADMINS, 200, 403),  # type: ignore[list-item]
@@ -113,9 +120,17 @@ def _files_reports(console: LiveConsole) -> None:
     assert jam.post("/web/reports", data=_report(csrf_of(jam))).status_code == 303
 
 
+def _sends_alert(console: LiveConsole, people: World) -> None:
+    _rooms(people)
+    sec = console.signed_in("secretariat")
+    form = {**FORM, "csrf": csrf_of(sec), "confirm": "yes", "nonce": "matrix"}
+    assert sec.post("/web/alerts", data=form).status_code == 303
+
+
 @pytest.mark.timeout(300)
 def test_every_route_for_every_role(console: LiveConsole, people: World) -> None:
     _files_reports(console)
+    _sends_alert(console, people)
     people.member("spare-jam", *ROLES["jam"])
     wrong: list[str] = []
     clients = {name: console.signed_in(name) for name in ROLES}

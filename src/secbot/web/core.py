@@ -33,6 +33,8 @@ class Console:
     db: Database
     base_url: str
     clock: Clock = utcnow
+    cap_sender: str = "secbot@secretariat.invalid"
+    cap_sender_name: str = "Regional security secretariat"
 
     @property
     def secure(self) -> bool:
