@@ -91,3 +91,18 @@ def test_alert_status_is_the_secretariats_only(console: LiveConsole, people: Wor
     assert focal.get(where).status_code == 403
     assert focal.post("/web/alerts", data={**FORM, "csrf": csrf_of(focal)}).status_code == 403
     assert sec.get("/web/alerts/999").status_code == 404
+
+
+def test_channels_page_lists_and_removes_rooms(console: LiveConsole, people: World) -> None:
+    _rooms(people)
+    with people.db.transaction() as session:
+        add_channel(session, platform="slack", chat_id="C9", audience="BRB", title="Bajan", by="t")
+    brb = console.signed_in("stateadmin")
+    page = brb.get("/web/channels").text
+    assert "Bajan" in page and "Room 0" not in page  # its own state's rooms only
+    admin = console.signed_in("secadmin")
+    assert "Room 0" in admin.get("/web/channels").text
+    removed = admin.post("/web/channels/1/remove", data={"csrf": csrf_of(admin)})
+    assert removed.status_code == 200 and "Channel #1 removed" in removed.text
+    again = admin.post("/web/channels/1/remove", data={"csrf": csrf_of(admin)})
+    assert again.status_code == 404

@@ -77,6 +77,9 @@ MATRIX: list[tuple[str, str, Call, set[str], int, int]] = [
     ("POST", "/alerts", post("/web/alerts", **ALERT), SECRETARIAT, 200, 403),
     ("GET", "/alerts/{alert_id}", get("/web/alerts/1"), SECRETARIAT, 200, 403),
     ("GET", "/alerts/{alert_id}/cap.xml", get("/web/alerts/1/cap.xml"), SECRETARIAT, 200, 403),
+    ("GET", "/channels", get("/web/channels"), ADMINS, 200, 403),
+    # room #1 is for all: only the secretariat admin manages it (BRB's admin: not found)
+    ("POST", "/channels/{channel_id}/remove", post("/web/channels/1/remove"), ADMINS, 200, 403),
     ("GET", "/members", get("/web/members"), ADMINS, 200, 403),
     ("POST", "/invites", post("/web/invites", role="delegate", state="BRB"), ADMINS, 200, 403),
     ("POST", "/members/{member_id}/revoke", None, ADMINS, 200, 403),  # type: ignore[list-item]
@@ -90,6 +93,7 @@ EXCEPTIONS = {
     ("delegate", "/reports/{public_id}/edit"): 403,
     # BRB's admin manages BRB only: a JAM member is "no member you manage"
     ("stateadmin", "/members/{member_id}/revoke"): 404,
+    ("stateadmin", "/channels/{channel_id}/remove"): 404,
 }
 PUBLIC = {("GET", "/signin"), ("POST", "/signin"), ("POST", "/signout")}
 

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from secbot.db.session import Database
 from secbot.domain.clock import Clock, utcnow
-from secbot.web import admin_pages, alert_pages, home, reports_pages, signin
+from secbot.web import admin_pages, alert_pages, channel_pages, home, reports_pages, signin
 from secbot.web.core import CONSOLE, Console, guard
 
 HERE = Path(__file__).resolve().parent
@@ -33,6 +33,7 @@ def build_console(
         home.routes,
         reports_pages.routes,
         alert_pages.routes,
+        channel_pages.routes,
         admin_pages.routes,
     ):
         console.add_routes(table)
