@@ -115,3 +115,39 @@ def test_a_revoked_members_open_page_refuses_the_next_request(
         revoke_member(session, console.member_id("delegate"), by="test", now=console.clock())
     page.click("nav >> text=Dashboard")
     assert "Please sign in" in page.inner_text("main")
+
+
+@pytest.mark.timeout(180)
+def test_an_alert_is_sent_and_its_page_reaches_delivered(
+    browser: Any, console: LiveConsole, people: World, tmp_path: Path
+) -> None:
+    """The page refreshes itself (htmx, under the CSP) while the dispatcher sends to the fake
+    Telegram and Slack servers, until every delivery is final."""
+    import threading
+
+    from tests.fakes.slack_server import FakeSlackServer
+    from tests.fakes.telegram_server import FakeTelegramServer
+    from tests.support.alerts import register, run_until_done, senders
+
+    with FakeTelegramServer() as telegram, FakeSlackServer() as slack:
+        register(people.db, "telegram", "-1000")
+        register(people.db, "telegram", "-1001")
+        slack.add_channel("C000")
+        register(people.db, "slack", "C000", workspace="T1")
+        page = sign_in(browser, console, "secretariat")
+        page.click("nav >> text=Alerts")
+        page.fill("#headline", "Tropical storm warning")
+        page.fill("#body", "Secure small craft in harbours tonight.")
+        page.click("#preview")
+        assert "would reach 3 channels" in page.inner_text("#reach")
+        page.click("#send")
+        page.wait_for_url("**/web/alerts/1")
+        assert "Delivering: 0 of 3 delivered" in page.inner_text("#summary")
+        dispatching = threading.Thread(
+            target=run_until_done, args=(people.db, senders(telegram.url, slack.base_url))
+        )
+        dispatching.start()
+        page.wait_for_selector("text=Final: 3 of 3 delivered", timeout=30_000)
+        dispatching.join(30)
+        shot(page, tmp_path / "var" / "screenshots", "alert")
+        assert len(telegram.sent()) == 2 and len(slack.posted()) == 1
