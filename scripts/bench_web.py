@@ -104,6 +104,50 @@ def database(kind: str, folder: Path, name: str) -> Database:
     return db
 
 
+def alert_view(kind: str, folder: Path, rooms: int) -> None:
+    """Bytes of one refresh of the live alert view with `rooms` channels (target < 200 KB)."""
+    from tests.support.alerts import send_alert
+
+    from secbot.identity.channels import add_channel
+
+    db = database(kind, folder, "alert.sqlite3")
+    world = World(db)
+    world.member("sec", Role.SECRETARIAT)
+    with db.transaction() as session:
+        for n in range(rooms):
+            platform = "telegram" if n % 3 else "slack"
+            add_channel(
+                session,
+                platform=platform,
+                chat_id=f"-100{n:05d}",
+                audience="all",
+                title=f"Regional room number {n}",
+                by="bench",
+            )
+    alert_id = send_alert(db)
+    console = LiveConsole(db)
+    try:
+        client = console.signed_in("sec")
+        path = f"/web/alerts/{alert_id}"
+        size = len(client.get(path).content)
+        times = timings_as(console, "sec", path, 20)
+        print(f"-- live alert view, {rooms} channels: {size / 1024:.1f} KB a refresh")
+        show(path, times)
+    finally:
+        console.stop()
+        db.dispose()
+
+
+def timings_as(console: LiveConsole, name: str, path: str, requests: int) -> list[float]:
+    client = console.signed_in(name)
+    out = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        assert client.get(path).status_code == 200
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
 def run(reports: int, requests: int, kind: str) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-web-"))
     pages = [
@@ -140,5 +184,9 @@ if __name__ == "__main__":
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--rooms", type=int, default=1000, help="channels for the alert view")
+    parser.add_argument("--only-alert-view", action="store_true")
     args = parser.parse_args()
-    run(args.reports, args.requests, args.database)
+    if not args.only_alert_view:
+        run(args.reports, args.requests, args.database)
+    alert_view(args.database, Path(tempfile.mkdtemp(prefix="bench-web-")), args.rooms)

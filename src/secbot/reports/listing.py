@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from secbot.access.reads import post_check
 from secbot.access.scope import Scope
@@ -59,7 +59,7 @@ class Page:
     pages: int
 
 
-Q = TypeVar("Q", bound=Select[Any])
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
 
 def _narrow(query: Q, f: Filters, now: datetime) -> Q:
@@ -88,23 +88,38 @@ def _narrow(query: Q, f: Filters, now: datetime) -> Q:
     return query.where(*conditions) if conditions else query
 
 
-def incidents_page(
-    session: Session, scope: Scope, filters: Filters, page: int, now: datetime
-) -> Page:
-    filters = filters.checked()
-    base = select(Submission).join(Incident, Incident.submission_id == Submission.id)
+def count(session: Session, scope: Scope, filters: Filters, now: datetime) -> int:
     counted = select(func.count(Submission.id)).join(
         Incident, Incident.submission_id == Submission.id
     )
-    rule = submission_filter(scope)
-    total = int(session.scalar(_narrow(counted.where(rule), filters, now)) or 0)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
+    narrowed = _narrow(counted.where(submission_filter(scope)), filters.checked(), now)
+    return int(session.scalar(narrowed) or 0)
+
+
+def incidents_page(
+    session: Session, scope: Scope, filters: Filters, page: int, now: datetime
+) -> Page:
+    """One query gives the page and the total (a window count over the filtered rows); a page
+    past the end is counted separately and the last page shown instead."""
+    filters = filters.checked()
+    page = max(1, page)
     query = (
-        _narrow(base.where(rule), filters, now)
+        _narrow(
+            select(Submission, func.count(Submission.id).over())
+            .join(Incident, Incident.submission_id == Submission.id)
+            .where(submission_filter(scope)),
+            filters,
+            now,
+        )
         .order_by(Submission.created_at.desc(), Submission.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
+        .options(contains_eager(Submission.incident))
     )
-    rows = post_check(session, scope, list(session.scalars(query)))
-    return Page(rows, total, page, pages)
+    found = list(session.execute(query.offset((page - 1) * PAGE_SIZE)))
+    if not found and page > 1:
+        total = count(session, scope, filters, now)
+        page = max(1, -(-total // PAGE_SIZE))
+        found = list(session.execute(query.offset((page - 1) * PAGE_SIZE)))
+    total = int(found[0][1]) if found else 0
+    rows = post_check(session, scope, [row[0] for row in found])
+    return Page(rows, total, page, max(1, -(-total // PAGE_SIZE)))
