@@ -192,3 +192,15 @@ def test_bad_form_input_gets_chat_words_and_changes_nothing(console: LiveConsole
     assert bad.status_code == 400 and "Severity is low, moderate, high or critical." in bad.text
     assert "0 reports you may see" in focal.get("/web/reports").text
     assert focal.get("/web/reports?tlp=PURPLE").status_code == 400
+
+
+def test_the_dashboard_brief_follows_an_unshare_at_once(console: LiveConsole) -> None:
+    """The brief is cached, but keyed on the change log: an unshare shows on the next view."""
+    _files_reports(console)
+    secretariat = console.signed_in("secretariat")
+    assert "Reports this period</dt><dd>1</dd>" in secretariat.get("/web/").text
+    focal = console.signed_in("focal")
+    focal.post("/web/reports/BRB-0002/unshare", data={"csrf": csrf_of(focal), "targets": "all"})
+    assert "Reports this period</dt><dd>0</dd>" in secretariat.get("/web/").text
+    focal.post("/web/reports/BRB-0001/share", data={"csrf": csrf_of(focal), "targets": "all"})
+    assert "Reports this period</dt><dd>1</dd>" in secretariat.get("/web/").text
