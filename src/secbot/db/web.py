@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from secbot.db.models import Base
+from secbot.db.models import Base, Submission
 from secbot.db.types import UTCDateTime, utcnow
 
 
@@ -37,3 +37,8 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+SUBMISSIONS_NEWEST_FIRST = Index("ix_submissions_created_at", Submission.created_at, Submission.id)
+"""The console's report list pages newest first: with this index a page of 25 out of 10,000
+reads about 25 rows instead of sorting all of them (migration 0012)."""

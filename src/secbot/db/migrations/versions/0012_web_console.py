@@ -1,4 +1,5 @@
-"""The web console: one-time sign-in links and browser sessions (hashed secrets, one member each).
+"""The web console: one-time sign-in links and browser sessions (hashed secrets, one member each),
+and an index that pages the report list newest first.
 
 Revision ID: 0012_web_console
 Revises: 0011_brief_subscriptions
@@ -38,9 +39,11 @@ def upgrade() -> None:
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_web_sessions_member_id", "web_sessions", ["member_id"])
+    op.create_index("ix_submissions_created_at", "submissions", ["created_at", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_submissions_created_at", table_name="submissions")
     op.drop_index("ix_web_sessions_member_id", table_name="web_sessions")
     op.drop_table("web_sessions")
     op.drop_index("ix_web_links_member_id", table_name="web_links")
