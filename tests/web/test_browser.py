@@ -151,3 +151,33 @@ def test_an_alert_is_sent_and_its_page_reaches_delivered(
         dispatching.join(30)
         shot(page, tmp_path / "var" / "screenshots", "alert")
         assert len(telegram.sent()) == 2 and len(slack.posted()) == 1
+
+
+@pytest.mark.timeout(240)
+def test_every_page_renders_without_a_browser_error(
+    browser: Any, console: LiveConsole, people: World, tmp_path: Path
+) -> None:
+    """Each page, as the role that uses it, with no console error (a CSP violation, a missing
+    asset, a script error would show there); a screenshot of each under the data dir."""
+    from tests.support.alerts import register, send_alert
+
+    register(people.db, "telegram", "-1000")
+    send_alert(people.db)
+    shots = tmp_path / "var" / "screenshots"
+    tour = {
+        "focal": ["/web/", "/web/reports", "/web/reports/new"],
+        "secretariat": ["/web/alerts", "/web/alerts/1"],
+        "stateadmin": ["/web/members", "/web/channels", "/web/audit"],
+        "secadmin": ["/web/members", "/web/channels", "/web/audit"],
+    }
+    for name, paths in tour.items():
+        page = sign_in(browser, console, name)
+        errors: list[str] = []
+        page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
+        for path in paths:
+            page.goto(f"{console.url}{path}")
+            page.wait_for_load_state("networkidle")
+            shot(page, shots, f"{name}{path.replace('/', '-')}")
+            assert page.title().endswith("secbot console")
+        assert not errors, f"{name}: {errors}"
