@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     misp_key: SecretStr | None = None
     misp_verify_tls: bool = True
     misp_timeout_seconds: float = Field(default=15.0, gt=0)
+    web_url: str | None = Field(
+        default=None,
+        description="the web console's public base URL, e.g. https://secbot.example.org; the "
+        "console is served under /web/ on the HTTP server when set",
+    )
     cap_sender: str = Field(default="secbot@secretariat.invalid", description="CAP <sender>")
     cap_sender_name: str = Field(
         default="Regional security secretariat", description="CAP <senderName>", min_length=1
@@ -119,4 +124,5 @@ class Settings(BaseSettings):
     def needs_http(self) -> bool:
         """The HTTP server runs for Telegram webhooks and for Slack without Socket Mode."""
         slack_http = self.slack_bot_token is not None and self.slack_app_token is None
-        return bool(self.telegram_token and self.telegram_webhook_url) or slack_http
+        webhook = bool(self.telegram_token and self.telegram_webhook_url)
+        return webhook or slack_http or self.web_url is not None

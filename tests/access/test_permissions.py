@@ -37,6 +37,8 @@ def test_strangers_may_do_nothing() -> None:
         (Action.REGISTER_CHANNEL, {Role.STATE_ADMIN, Role.SECRETARIAT_ADMIN}),
         (Action.READ_OWN_STATE, {Role.DELEGATE, Role.FOCAL_POINT, Role.STATE_ADMIN}),
         (Action.READ, set(Role)),
+        (Action.MANAGE_MEMBERS, {Role.STATE_ADMIN, Role.SECRETARIAT_ADMIN}),
+        (Action.READ_AUDIT, {Role.STATE_ADMIN, Role.SECRETARIAT_ADMIN}),
     ],
 )
 def test_who_may_do_what(action: Action, roles: set[Role]) -> None:

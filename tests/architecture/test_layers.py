@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("briefs", "interchange", "rights"),
     ("engine",),
     ("inbox",),
-    ("transports",),
+    ("transports", "web"),
     ("entrypoints",),
     ("__main__",),
 )

@@ -35,6 +35,10 @@ class Action(StrEnum):
     state's rooms, secretariat admins) and the secretariat."""
     EXPORT_STATE = "export_state"
     """Take out everything one's own state submitted (`export`): focal points and state admins."""
+    MANAGE_MEMBERS = "manage_members"
+    """Invite and revoke members: a state admin for its own state, the secretariat admin all."""
+    READ_AUDIT = "read_audit"
+    """The audit log: a state admin its own state's rows, the secretariat admin all of it."""
 
 
 _MEMBER = frozenset({Action.READ, Action.ACKNOWLEDGE})
@@ -50,9 +54,11 @@ _SECRETARIAT = _MEMBER | {Action.SEND_ALERT, Action.SEE_ALERT_STATUS}
 TABLE: dict[Role, frozenset[Action]] = {
     Role.DELEGATE: _STATE_MEMBER,
     Role.FOCAL_POINT: _SUBMITTER,
-    Role.STATE_ADMIN: _SUBMITTER | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF},
+    Role.STATE_ADMIN: _SUBMITTER
+    | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF, Action.MANAGE_MEMBERS, Action.READ_AUDIT},
     Role.SECRETARIAT: _SECRETARIAT | {Action.READ_BRIEF, Action.SUBSCRIBE_BRIEF},
-    Role.SECRETARIAT_ADMIN: _SECRETARIAT | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF},
+    Role.SECRETARIAT_ADMIN: _SECRETARIAT
+    | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF, Action.MANAGE_MEMBERS, Action.READ_AUDIT},
 }
 
 REFUSAL: dict[Action, str] = {
@@ -68,6 +74,8 @@ REFUSAL: dict[Action, str] = {
     Action.READ_BRIEF: "Trend briefs are for members of a state and the secretariat.",
     Action.SUBSCRIBE_BRIEF: "Only room admins and the secretariat can schedule briefs.",
     Action.EXPORT_STATE: "Only a state's focal points and state admins can export its data.",
+    Action.MANAGE_MEMBERS: "Only state admins and secretariat admins manage members.",
+    Action.READ_AUDIT: "Only state admins and secretariat admins read the audit log.",
 }
 
 

@@ -349,6 +349,7 @@ from secbot.db.erasures import Erasure, RetentionOverride  # noqa: E402
 from secbot.db.inbound import InboxEntry, IndexChange, Notice, ProcessedInbound  # noqa: E402
 from secbot.db.places import Place  # noqa: E402
 from secbot.db.report_extras import ReportLink, ReportUpdate  # noqa: E402
+from secbot.db.web import WebLink, WebSession  # noqa: E402
 
 __all__ = [
     "BriefFile",
@@ -365,4 +366,6 @@ __all__ = [
     "ReportUpdate",
     "RetentionOverride",
     "SourceDocument",
+    "WebLink",
+    "WebSession",
 ]

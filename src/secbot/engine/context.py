@@ -26,6 +26,8 @@ class Context:
     now: datetime
     max_chars: int
     asker: Answering | None = None
+    web_url: str | None = None
+    """The web console's public base URL (SECBOT_WEB_URL), for `web` sign-in links."""
 
     @property
     def account(self) -> Account:

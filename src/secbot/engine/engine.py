@@ -53,12 +53,14 @@ class Engine:
         asker: Answering | None = None,
         clock: Clock = utcnow,
         follow: Callable[[], object] | None = None,
+        web_url: str | None = None,
     ) -> None:
         self.db = db
         self.max_chars = max_chars
         self.asker = asker
         self.clock = clock
         self.follow = follow
+        self.web_url = web_url
         """Brings the index up to date with other processes' changes before each message."""
 
     def handle(self, inbound: Inbound, settle: Settle | None = None) -> list[Reply]:
@@ -101,7 +103,15 @@ class Engine:
             inbound.platform, inbound.workspace, inbound.user_id, inbound.display_name
         )
         principal = accounts.principal_for(session, who, place)
-        return Context(session, inbound, principal, self.clock(), self.max_chars, self.asker)
+        return Context(
+            session,
+            inbound,
+            principal,
+            self.clock(),
+            self.max_chars,
+            self.asker,
+            self.web_url,
+        )
 
     def bot_removed(self, platform: str, workspace: str, chat_id: str, reason: str) -> bool:
         """The bot was kicked from, or lost, a registered chat: alerts stop going there."""

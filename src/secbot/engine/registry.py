@@ -28,6 +28,7 @@ from secbot.engine.verbs import (
     report_form,
     report_links,
     reports,
+    web_link,
     zone,
 )
 
@@ -124,6 +125,11 @@ VERBS: tuple[Verb, ...] = (
         "erase",
         erase.erase,
         (_h("erase ID", "erase one of your state's reports for good (asks first)", S),),
+    ),
+    Verb(
+        "web",
+        web_link.web,
+        (_h("web", "a one-time sign-in link to the web console (direct message only)", R),),
     ),
     Verb(
         "cancel",

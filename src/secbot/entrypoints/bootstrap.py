@@ -127,6 +127,7 @@ def build(
         max_chars=settings.max_text_chars,
         asker=LazyAsker(knowledge) if knowledge else None,
         follow=knowledge.follow if knowledge else None,
+        web_url=settings.web_url,
     )
     return App(settings, db, engine, knowledge)
 

@@ -163,6 +163,16 @@ async def serve(
                 raise ValueError("the Slack events endpoint needs SECBOT_SLACK_SIGNING_SECRET")
             http.add_post("/slack/events", slack.handle_http)
         supervisors.append(Supervisor("slack", slack, status))
+    if settings.web_url is not None:
+        from secbot.web.app import mount
+
+        mount(
+            http.app,
+            app.db,
+            settings.web_url,
+            clock=lambda: app.clock(),
+            cap=(settings.cap_sender, settings.cap_sender_name),
+        )
     worker_stop = asyncio.Event()
     working = asyncio.create_task(worker.run(worker_stop, drain=settings.shutdown_grace_seconds))
     if settings.needs_http or supervisors:

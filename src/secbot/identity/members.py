@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from secbot.access import audit
 from secbot.db.models import Draft, Member
 from secbot.domain.errors import InvalidInput, NotFound
+from secbot.identity.web_access import end_member_sessions
 
 
 def list_members(session: Session, state: str | None = None) -> list[Member]:
@@ -28,6 +29,7 @@ def revoke_member(session: Session, member_id: int, *, by: str, now: datetime) -
     if member.revoked_at is not None:
         raise InvalidInput(f"Member #{member_id} was already revoked.")
     member.revoked_at = now
+    end_member_sessions(session, member.id, now)
     session.execute(delete(Draft).where(Draft.member_id == member.id))
     audit.record(
         session, None, "member_revoked", actor=by, member=member_id, state=member.state_code

@@ -1,9 +1,20 @@
 """The `secbot` command. Importing the command modules registers their commands on `app`."""
 
-from secbot.entrypoints.cli import admin, alerts, brief, interchange, knowledge, rights, run
+from secbot.entrypoints.cli import admin, alerts, brief, interchange, knowledge, rights, run, web
 from secbot.entrypoints.cli.app import app
 
-__all__ = ["admin", "alerts", "app", "brief", "interchange", "knowledge", "main", "rights", "run"]
+__all__ = [
+    "admin",
+    "alerts",
+    "app",
+    "brief",
+    "interchange",
+    "knowledge",
+    "main",
+    "rights",
+    "run",
+    "web",
+]
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_erasure"
-down_revision = "0011_brief_subscriptions"
+down_revision = "0012_web_console"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,180 @@
+"""Alerts (the secretariat): compose with the count of channels it would reach, confirm, send;
+each channel's delivery status, refreshed in place until every delivery is final; acks by
+state; CAP export. The chat form's validation (alerts.compose.validate) and outbox (create)."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from secbot.access.permissions import Action, require
+from secbot.alerts import compose, status
+from secbot.alerts.audience import target_channels
+from secbot.alerts.cap_export import to_cap_xml
+from secbot.alerts.text import show_id
+from secbot.db.models import Alert, Channel
+from secbot.domain.cap import CapCategory, CapCertainty, CapSeverity, CapUrgency
+from secbot.domain.errors import FormErrors, InvalidInput
+from secbot.domain.zones import show_time
+from secbot.identity.web_access import Visitor
+from secbot.web.core import CONSOLE, page, see_other, work
+
+routes = web.RouteTableDef()
+FIELDS = (
+    "headline",
+    "body",
+    "severity",
+    "urgency",
+    "certainty",
+    "category",
+    "audience",
+    "tags",
+    "expires",
+)
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "severities": [c.value for c in CapSeverity],
+        "urgencies": [c.value for c in CapUrgency],
+        "certainties": [c.value for c in CapCertainty],
+        "categories": [c.value for c in CapCategory],
+    }
+
+
+def _summary(session: Session, alert: Alert) -> dict[str, Any]:
+    c = status.counts(session, alert.id)
+    return {
+        "id": alert.id,
+        "label": show_id(alert.id),
+        "headline": alert.headline,
+        "at": show_time(alert.created_at),
+        "sent": c.sent,
+        "failed": c.failed,
+        "pending": c.pending,
+        "total": c.total,
+    }
+
+
+@routes.get("/alerts")
+async def alert_list(request: web.Request) -> web.Response:
+    def read(session: Session, v: Visitor) -> list[dict[str, Any]]:
+        require(v.principal, Action.SEE_ALERT_STATUS)
+        return [_summary(session, a) for a in status.recent(session, v.principal, limit=30)]
+
+    rows, who = await work(request, read)
+    return page(request, "alerts.html", who, title="Alerts", alerts=rows, v={}, **_choices())
+
+
+@routes.post("/alerts")
+async def alert_compose(request: web.Request) -> web.StreamResponse:
+    """`confirm` absent: validate and preview with the channel count; present: send. The form's
+    nonce is the request key, so a double submit sends one alert."""
+    form = await request.post()
+    values = {k: str(form.get(k, "")) for k in FIELDS}
+    confirmed = form.get("confirm") == "yes"
+    nonce = str(form.get("nonce", ""))[:64] or secrets.token_urlsafe(16)
+    now = request.app[CONSOLE].clock()
+
+    def act(session: Session, v: Visitor) -> dict[str, Any]:
+        require(v.principal, Action.SEND_ALERT)
+        data = compose.validate(session, values, now)
+        if not confirmed:
+            reach = target_channels(session, data.audience_kind, data.audience_states, data.tags)
+            return {"preview": True, "reach": len(reach), "audience": data.audience_label}
+        alert, _ = compose.create(
+            session,
+            data,
+            principal=v.principal,
+            sender=v.principal.label,
+            origin="web",
+            now=now,
+            request_key=f"web:{v.principal.member_id}:{nonce}",
+        )
+        return {"sent": alert.id}
+
+    try:
+        done, who = await work(request, act)
+    except InvalidInput as error:
+        _, who = await work(request, lambda s, v: None)
+        problems = error.fields if isinstance(error, FormErrors) else {}
+        return page(
+            request,
+            "alerts.html",
+            who,
+            status=400,
+            title="Alerts",
+            alerts=[],
+            v=values,
+            error=error.message,
+            problems=problems,
+            **_choices(),
+        )
+    if "sent" in done:
+        return see_other(f"/web/alerts/{done['sent']}")
+    return page(
+        request,
+        "alerts.html",
+        who,
+        title="Alerts: confirm",
+        alerts=[],
+        v=values,
+        nonce=nonce,
+        **done,
+        **_choices(),
+    )
+
+
+def _alert(session: Session, v: Visitor, raw: str) -> Alert:
+    require(v.principal, Action.SEE_ALERT_STATUS)
+    if not raw.isdigit():
+        raise status.not_found(0)
+    return status.get_for(session, v.principal, int(raw))
+
+
+@routes.get("/alerts/{alert_id}")
+async def alert_status(request: web.Request) -> web.Response:
+    raw = request.match_info["alert_id"][:12]
+
+    def read(session: Session, v: Visitor) -> dict[str, Any]:
+        alert = _alert(session, v, raw)
+        sends = status.deliveries(session, alert.id)
+        wanted = {d.channel_id for d in sends}
+        rooms = {c.id: c for c in session.scalars(select(Channel).where(Channel.id.in_(wanted)))}
+        deliveries = [
+            {
+                "room": rooms[d.channel_id].title or rooms[d.channel_id].chat_id,
+                "platform": d.platform,
+                "status": d.status,
+                "error": d.last_error,
+            }
+            for d in sends
+        ]
+        acks = Counter(a.party for a in status.acks(session, alert.id))
+        return {**_summary(session, alert), "deliveries": deliveries, "acks": sorted(acks.items())}
+
+    data, who = await work(request, read)
+    return page(request, "alert.html", who, title=f"Alert {data['label']}", a=data)
+
+
+@routes.get("/alerts/{alert_id}/cap.xml")
+async def alert_cap(request: web.Request) -> web.Response:
+    raw = request.match_info["alert_id"][:12]
+    console = request.app[CONSOLE]
+
+    def export(session: Session, v: Visitor) -> bytes:
+        alert = _alert(session, v, raw)
+        return to_cap_xml(
+            alert,
+            sender=console.cap_sender,
+            areas=status.area_names(session, alert),
+            sender_name=console.cap_sender_name,
+        )
+
+    xml, _ = await work(request, export)
+    return web.Response(body=xml, content_type="application/xml")

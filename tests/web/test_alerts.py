@@ -1,0 +1,108 @@
+"""Alerts on the web: preview with the channel count, confirm, send once, the status page that
+refreshes until every delivery is final, acks by state, CAP export; bad input changes nothing."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select, update
+
+from secbot.db.models import Alert, AlertDelivery
+from secbot.identity.channels import add_channel
+from tests.support.web import LiveConsole, csrf_of
+from tests.support.world import World
+
+FORM = {
+    "headline": "Tropical storm warning",
+    "body": "Secure small craft in harbours tonight.",
+    "severity": "Severe",
+    "urgency": "Expected",
+    "certainty": "Likely",
+    "category": "Met",
+    "audience": "all",
+    "tags": "",
+    "expires": "",
+}
+
+
+def _rooms(people: World) -> None:
+    with people.db.transaction() as session:
+        for n, platform in enumerate(("telegram", "telegram", "slack")):
+            add_channel(
+                session,
+                platform=platform,
+                chat_id=f"-10{n}",
+                audience="all",
+                title=f"Room {n}",
+                by="test",
+            )
+
+
+def _alerts(people: World) -> int:
+    with people.db.transaction() as session:
+        return int(session.scalar(select(func.count(Alert.id))) or 0)
+
+
+def test_compose_preview_send_and_watch_it_finish(console: LiveConsole, people: World) -> None:
+    _rooms(people)
+    sec = console.signed_in("secretariat")
+    preview = sec.post("/web/alerts", data={**FORM, "csrf": csrf_of(sec)})
+    assert preview.status_code == 200
+    assert "would reach <strong>3</strong> channels" in preview.text
+    assert _alerts(people) == 0  # a preview sends nothing
+    nonce = re.search(r'name="nonce" value="([^"]+)"', preview.text)
+    assert nonce is not None
+    confirm = {**FORM, "csrf": csrf_of(sec), "confirm": "yes", "nonce": nonce.group(1)}
+    sent = sec.post("/web/alerts", data=confirm)
+    assert sent.status_code == 303
+    assert sec.post("/web/alerts", data=confirm).headers["location"] == sent.headers["location"]
+    assert _alerts(people) == 1  # the double submit sent nothing more
+    page = sec.get(sent.headers["location"])
+    assert "Delivering: 0 of 3 delivered" in page.text and 'hx-trigger="every 2s"' in page.text
+    with people.db.transaction() as session:  # what the dispatcher records as sends succeed
+        session.execute(update(AlertDelivery).values(status="sent"))
+    final = sec.get(sent.headers["location"])
+    assert "Final: 3 of 3 delivered" in final.text and "hx-trigger" not in final.text
+    cap = sec.get(sent.headers["location"] + "/cap.xml")
+    assert cap.status_code == 200 and b"<headline>Tropical storm warning</headline>" in cap.content
+    listing = sec.get("/web/alerts").text
+    assert "Tropical storm warning" in listing
+
+
+def test_bad_alert_input_names_the_field_and_sends_nothing(
+    console: LiveConsole, people: World
+) -> None:
+    _rooms(people)
+    sec = console.signed_in("secretariat")
+    bad = sec.post(
+        "/web/alerts",
+        data={**FORM, "headline": "", "csrf": csrf_of(sec), "confirm": "yes", "nonce": "n1"},
+    )
+    assert bad.status_code == 400 and 'id="headline-error"' in bad.text
+    assert _alerts(people) == 0
+
+
+def test_alert_status_is_the_secretariats_only(console: LiveConsole, people: World) -> None:
+    _rooms(people)
+    sec = console.signed_in("secretariat")
+    form = {**FORM, "csrf": csrf_of(sec), "confirm": "yes", "nonce": "n2"}
+    where = sec.post("/web/alerts", data=form).headers["location"]
+    focal = console.signed_in("focal")
+    assert focal.get(where).status_code == 403
+    assert focal.post("/web/alerts", data={**FORM, "csrf": csrf_of(focal)}).status_code == 403
+    assert sec.get("/web/alerts/999").status_code == 404
+
+
+def test_channels_page_lists_and_removes_rooms(console: LiveConsole, people: World) -> None:
+    _rooms(people)
+    with people.db.transaction() as session:
+        add_channel(session, platform="slack", chat_id="C9", audience="BRB", title="Bajan", by="t")
+    brb = console.signed_in("stateadmin")
+    page = brb.get("/web/channels").text
+    assert "Bajan" in page and "Room 0" not in page  # its own state's rooms only
+    admin = console.signed_in("secadmin")
+    assert "Room 0" in admin.get("/web/channels").text
+    removed = admin.post("/web/channels/1/remove", data={"csrf": csrf_of(admin)})
+    assert removed.status_code == 200 and "Channel #1 removed" in removed.text
+    again = admin.post("/web/channels/1/remove", data={"csrf": csrf_of(admin)})
+    assert again.status_code == 404
