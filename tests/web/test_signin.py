@@ -62,6 +62,24 @@ def test_idle_sessions_end_after_thirty_minutes(console: LiveConsole) -> None:
     assert client.get("/web/").status_code == 401
 
 
+def test_a_busy_session_still_ends_twelve_hours_after_sign_in(console: LiveConsole) -> None:
+    client = console.signed_in("focal")
+    for _ in range(23):  # 23 x 29 minutes of steady use: 11 h 7 min
+        console.clock.advance(minutes=29)
+        assert client.get("/web/").status_code == 200
+    console.clock.advance(minutes=29)  # 11 h 36 min
+    assert client.get("/web/").status_code == 200
+    console.clock.advance(minutes=25)  # 12 h 1 min
+    assert client.get("/web/").status_code == 401
+
+
+def test_signing_in_spends_the_members_other_links(console: LiveConsole) -> None:
+    spare, used = console.link("focal"), console.link("focal")
+    assert console.client().post("/web/signin", data={"token": used}).status_code == 303
+    refused = console.client().post("/web/signin", data={"token": spare})
+    assert refused.status_code == 400 and REFUSED in refused.text
+
+
 def test_sign_out_ends_the_session_on_the_server(console: LiveConsole) -> None:
     client = console.signed_in("focal")
     cookie = client.cookies.get("secbot_web")

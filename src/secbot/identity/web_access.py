@@ -25,6 +25,8 @@ from secbot.domain.errors import InvalidInput
 
 LINK_TTL = timedelta(minutes=10)
 IDLE_TIMEOUT = timedelta(minutes=30)
+MAX_LIFETIME = timedelta(hours=12)
+"""However busy, a session ends this long after sign-in: a stolen cookie does not live for ever."""
 SEEN_EVERY = timedelta(seconds=30)
 """seen_at is written at most this often: one write per page would serialise every read."""
 LINK_REFUSED = (
@@ -42,7 +44,8 @@ def signin_url(base_url: str, token: str) -> str:
 
 
 def create_link(session: Session, member_id: int, now: datetime) -> str:
-    """A new one-time token for this member (earlier unused links stay valid until they expire)."""
+    """A new one-time token for this member (earlier unused links stay valid until they expire
+    or until any of them is used)."""
     token = secrets.token_urlsafe(32)
     session.add(
         WebLink(
@@ -77,6 +80,14 @@ def redeem_link(session: Session, token: str, now: datetime) -> Opened:
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         raise InvalidInput(LINK_REFUSED)
+    # One sign-in spends every other link the member still holds: a link forwarded or left in
+    # a chat history is worth nothing once its owner has signed in.
+    session.execute(
+        update(WebLink)
+        .where(WebLink.member_id == member.id, WebLink.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     opened = secrets.token_urlsafe(32)
     session.add(
         WebSession(
@@ -109,7 +120,7 @@ def visitor(session: Session, token: str | None, now: datetime) -> Visitor | Non
     row = session.scalar(select(WebSession).where(WebSession.token_hash == digest(token)))
     if row is None or row.ended_at is not None:
         return None
-    if row.seen_at + IDLE_TIMEOUT <= now:
+    if row.seen_at + IDLE_TIMEOUT <= now or row.created_at + MAX_LIFETIME <= now:
         row.ended_at = now
         return None
     member = session.get(Member, row.member_id)

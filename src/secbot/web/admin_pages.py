@@ -15,7 +15,7 @@ from secbot.access import audit
 from secbot.access.permissions import Action, require
 from secbot.db.models import Member
 from secbot.domain.enums import Role
-from secbot.domain.errors import InvalidInput, NotFound
+from secbot.domain.errors import InvalidInput, NotFound, NotPermitted
 from secbot.domain.zones import show_time
 from secbot.identity import invites, members
 from secbot.identity.web_access import Visitor
@@ -28,8 +28,13 @@ AUDIT_ROWS = 200
 
 
 def _own_state(v: Visitor) -> str | None:
-    """The state an admin manages; None for the secretariat admin (all of them)."""
-    return None if v.principal.role is Role.SECRETARIAT_ADMIN else v.principal.state
+    """The state an admin manages; None for the secretariat admin (all of them). Anyone else
+    without a state (a partner, say) is refused here, so "no state" never reads as "all"."""
+    if v.principal.role is Role.SECRETARIAT_ADMIN:
+        return None
+    if v.principal.state is None:
+        raise NotPermitted("Only state admins and secretariat admins manage members.")
+    return v.principal.state
 
 
 def _roles(v: Visitor) -> list[str]:
