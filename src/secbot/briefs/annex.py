@@ -76,7 +76,13 @@ def as_dict(brief: Brief) -> dict[str, Any]:
             "places": list(brief.first_seen_places),
         },
         "threats": [
-            {"code": t.code, "current": t.current, "previous": t.previous, "rising": t.rising}
+            {
+                "code": t.code,
+                "tlp": t.tlp or None,
+                "current": t.current,
+                "previous": t.previous,
+                "rising": t.rising,
+            }
             for t in brief.threats
         ],
         "threat_basis": brief.threat_source,

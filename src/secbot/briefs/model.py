@@ -62,6 +62,8 @@ class ThreatActivity:
     current: int
     previous: int
     rising: bool
+    tlp: str = ""
+    """A state's own entry is a submission: its label ("AMBER"); empty for regional entries."""
 
 
 @dataclass(frozen=True)
