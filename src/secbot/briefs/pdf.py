@@ -163,7 +163,7 @@ def render_pdf(
         rightMargin=1.5 * cm,
         topMargin=1.5 * cm,
         bottomMargin=1.5 * cm,
-        title=f"Trend brief, last {brief.period.days} days ({label})",
+        title=f"Trend brief, {brief.span} ({label})",
         author="secbot",
     )
     doc.build(story(brief, chart_png, heatmap_png), onFirstPage=mark, onLaterPages=mark)

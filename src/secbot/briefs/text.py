@@ -16,7 +16,7 @@ def day(brief: Brief, at: datetime) -> str:
 
 def header_lines(brief: Brief) -> list[str]:
     lines = [
-        f"TLP:{brief.tlp.value} · Trend brief, last {brief.period.days} days "
+        f"TLP:{brief.tlp.value} · Trend brief, {brief.span} "
         f"({day(brief, brief.start)} to {day(brief, brief.end)})",
         f"For {brief.reader}" + (f" · states: {', '.join(brief.states)}" if brief.states else ""),
     ]
