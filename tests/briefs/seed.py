@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from secbot.db.models import Incident, ReportLink, Share, State, Submission, ThreatEntry
@@ -73,4 +74,6 @@ def add_regional_threat(session: Session, code: str, category: str, title: str =
 
 
 def internal_id(session: Session, public_id: str) -> int:
-    return session.query(Submission.id).filter_by(public_id=public_id).scalar_one()
+    found = session.scalar(select(Submission.id).where(Submission.public_id == public_id))
+    assert found is not None
+    return found

@@ -26,6 +26,7 @@ def brief_reply(brief: Brief) -> Reply:
             Attachment(f"{stem}.png", "image/png", chart, caption),
             Attachment(f"{stem}.pdf", "application/pdf", pdf, caption),
         ),
+        reports=brief.counted,
     )
 
 
