@@ -150,6 +150,7 @@ def one_run(db: Database) -> dict[str, float]:
             now=NOW,
         )
     timings["compute"] = time.perf_counter() - began
+    timings["cpu_compute"] = time.process_time() - cpu_began
     made: dict[str, object] = {}
     steps = {
         "message": briefs.render_message,
@@ -160,9 +161,10 @@ def one_run(db: Database) -> dict[str, float]:
         "json": briefs.render_json,
     }
     for name, step in steps.items():
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         made[name] = step(brief)  # type: ignore[operator]
         timings[name] = time.perf_counter() - t
+        timings[f"cpu_{name}"] = time.process_time() - cpu
     timings["total"] = time.perf_counter() - began
     timings["cpu"] = time.process_time() - cpu_began
     timings["counted"] = brief.total

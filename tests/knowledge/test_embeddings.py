@@ -97,3 +97,26 @@ def test_the_numpy_encoder_gives_sentence_transformers_vectors() -> None:
     assert "sentence_transformers" in sys.modules and embedder._model is not None
     for fast, reference in zip(quick, bulk, strict=False):
         assert max(abs(a - b) for a, b in zip(fast, reference, strict=True)) < 1e-5
+
+
+def test_a_text_embedded_for_suggestions_is_not_embedded_again_when_indexed() -> None:
+    """Filing embeds the report's index text for its link suggestions, then the index embeds
+    the same text after the commit: the real encoder runs once for both."""
+    embedder = LocalEmbedder()
+    quick = embedder._quick()
+    assert quick is not None
+    encoded: list[str] = []
+    real = quick.encode
+
+    def counting(texts: list[str]) -> list[list[float]]:
+        encoded.extend(texts)
+        return list(real(texts))
+
+    quick.encode = counting
+    report = "Go-fast boat landing cocaine bales. Drug trafficking. Speightstown. At 02:00."
+    first = embedder.embed_query(report)
+    again = embedder.embed_documents([report, "Ash fall closed the airport."])
+    assert encoded == [report, "Ash fall closed the airport."]
+    assert again[0] == first and math.isclose(norm(first), 1.0, rel_tol=1e-4)
+    again[0][0] = 9.0  # a caller changing its copy does not change the remembered vector
+    assert embedder.embed_query(report) == first
