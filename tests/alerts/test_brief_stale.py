@@ -22,7 +22,7 @@ from secbot.domain.brief_periods import Cadence, latest_due, next_due
 from secbot.domain.enums import Role
 from secbot.domain.zones import zone_named
 from secbot.engine.brief_schedule import queue_due
-from tests.briefs.seed import add_incident, internal_id
+from tests.support.seed import add_incident, internal_id
 from tests.support.world import World
 
 ROOM = "ops-room"

@@ -18,7 +18,7 @@ from secbot.db.session import Database
 from secbot.domain.brief_periods import Cadence, latest_due
 from secbot.domain.enums import Role
 from secbot.engine.brief_maker import BriefRequest, calendar_of, period_of
-from tests.briefs.seed import add_incident, add_states
+from tests.support.seed import add_incident, add_states
 
 BARBADOS = ZoneInfo("America/Barbados")  # UTC-4 all year
 

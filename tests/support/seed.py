@@ -1,5 +1,6 @@
-"""Putting reports straight into the database at chosen times (the filing path is tested in
-tests/reports; here the brief's arithmetic and its visibility are under test)."""
+"""Putting reports, shares, links and register entries straight into the database at chosen
+times (the filing path is tested in tests/reports): the set-up shared by the brief, scheduled
+delivery and suggestion tests."""
 
 from __future__ import annotations
 
