@@ -307,8 +307,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         },
         "filings_with_a_similar_report": similar_found,
         "target_added_p95_ms": TARGET_ADDED_P95_MS,
-        "link_suggestion_meets_target": p(PARTS["link_suggestion"], 0.95) <= TARGET_ADDED_P95_MS,
-        "both_checks_meet_target": p(checks_ms, 0.95) <= TARGET_ADDED_P95_MS,
+        "added_p95_meets_target": p(checks_ms, 0.95) <= TARGET_ADDED_P95_MS,
+        "cpu_added_p95_meets_target": p(cpu_added, 0.95) <= TARGET_ADDED_P95_MS,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
