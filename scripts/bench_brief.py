@@ -31,28 +31,23 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, select, text
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "scripts"))
+
+import synthetic_reports  # noqa: E402
 
 from secbot import briefs  # noqa: E402
-from secbot.access.principal import ALL, SECRETARIAT, Place, Principal  # noqa: E402
+from secbot.access.principal import SECRETARIAT, Place, Principal  # noqa: E402
 from secbot.access.scope import scope_for  # noqa: E402
 from secbot.db.migrate import upgrade  # noqa: E402
 from secbot.db.models import (  # noqa: E402
     Incident,
-    ReportLink,
-    Share,
-    State,
-    Submission,
-    ThreatEntry,
 )
 from secbot.db.session import Database, make_engine  # noqa: E402
 from secbot.domain.enums import Role  # noqa: E402
-from secbot.domain.taxonomy import CATEGORIES  # noqa: E402
-from secbot.knowledge.files import load_knowledge  # noqa: E402
-from secbot.registers.sync import apply_bundle  # noqa: E402
 
 STATES = [
     "ATG", "BHS", "BRB", "BLZ", "DMA", "GRD", "GUY", "HTI",
@@ -64,65 +59,9 @@ NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
 def seed(db: Database, count: int, rng: random.Random) -> None:
-    categories = [c.key for c in CATEGORIES]
-    with db.transaction() as session:
-        apply_bundle(session, load_knowledge(REPO / "knowledge"))
-        codes: dict[str, list[str]] = {}
-        for entry in session.scalars(select(ThreatEntry)):
-            codes.setdefault(entry.category, []).append(entry.code)
-    links = []
-    numbers = dict.fromkeys(STATES, 0)
-    subs, incidents, shares = [], [], []
-    for n in range(1, count + 1):
-        owner = rng.choice(STATES)
-        numbers[owner] += 1
-        subs.append(
-            {
-                "id": n,
-                "public_id": f"{owner}-{numbers[owner]:04d}",
-                "owner_state": owner,
-                "kind": "incident",
-                "tlp": rng.choice(TLPS),
-                "created_at": NOW,
-                "updated_at": NOW,
-            }
-        )
-        incidents.append(
-            {
-                "submission_id": n,
-                "category": rng.choice(categories),
-                "severity": rng.choice(["low", "moderate", "moderate", "high", "critical"]),
-                "title": f"Synthetic event {n}",
-                "description": "",
-                "location": f"Place {rng.randint(1, 300)}",
-                "occurred_at": NOW - timedelta(minutes=rng.randint(1, 365 * 24 * 60)),
-                "status": "open",
-            }
-        )
-        if codes.get(incidents[-1]["category"]) and rng.random() < 0.7:
-            links.append(
-                {
-                    "submission_id": n,
-                    "threat_code": rng.choice(codes[incidents[-1]["category"]]),
-                    "linked_at": NOW,
-                }
-            )
-        roll = rng.random()
-        if roll < 0.6:
-            shares.append({"submission_id": n, "grantee": ALL, "granted_at": NOW})
-        elif roll < 0.7:
-            shares.append({"submission_id": n, "grantee": rng.choice(STATES), "granted_at": NOW})
-    with db.transaction() as session:
-        known = set(session.scalars(select(State.code)))
-        session.execute(insert(State), [{"code": s, "name": s} for s in STATES if s not in known])
-        for code in STATES:
-            session.execute(
-                update(State).where(State.code == code).values(last_number=numbers[code])
-            )
-        tables = ((Submission, subs), (Incident, incidents), (Share, shares), (ReportLink, links))
-        for table, rows in tables:
-            for start in range(0, len(rows), 2000):
-                session.execute(insert(table), rows[start : start + 2000])
+    synthetic_reports.write(
+        db, synthetic_reports.uniform_year(count, rng, NOW, STATES, TLPS), STATES, rng, NOW
+    )
 
 
 def baseline(db: Database, start: datetime) -> float:
@@ -150,6 +89,7 @@ def one_run(db: Database) -> dict[str, float]:
             now=NOW,
         )
     timings["compute"] = time.perf_counter() - began
+    timings["cpu_compute"] = time.process_time() - cpu_began
     made: dict[str, object] = {}
     steps = {
         "message": briefs.render_message,
@@ -160,9 +100,10 @@ def one_run(db: Database) -> dict[str, float]:
         "json": briefs.render_json,
     }
     for name, step in steps.items():
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         made[name] = step(brief)  # type: ignore[operator]
         timings[name] = time.perf_counter() - t
+        timings[f"cpu_{name}"] = time.process_time() - cpu
     timings["total"] = time.perf_counter() - began
     timings["cpu"] = time.process_time() - cpu_began
     timings["counted"] = brief.total

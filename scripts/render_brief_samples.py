@@ -19,17 +19,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "scripts"))
+
+import synthetic_reports  # noqa: E402
 
 from secbot import briefs  # noqa: E402
-from secbot.access.principal import ALL, Place, Principal  # noqa: E402
+from secbot.access.principal import Place, Principal  # noqa: E402
 from secbot.access.scope import scope_for  # noqa: E402
 from secbot.db.migrate import upgrade  # noqa: E402
-from secbot.db.models import Incident, ReportLink, Share, State, ThreatEntry  # noqa: E402
-from secbot.db.numbering import new_submission  # noqa: E402
 from secbot.db.session import Database, make_engine  # noqa: E402
 from secbot.domain.enums import Role  # noqa: E402
-from secbot.knowledge.files import load_knowledge  # noqa: E402
-from secbot.registers.sync import apply_bundle  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 STATES = ["BRB", "JAM", "TTO", "LCA", "GRD", "DMA"]
@@ -60,48 +59,8 @@ TITLES = {
 
 
 def seed(db: Database, rng: random.Random) -> None:
-    with db.transaction() as session:
-        apply_bundle(session, load_knowledge(REPO / "knowledge"))
-        for code in STATES:
-            if session.get(State, code) is None:
-                session.add(State(code=code, name=code))
-        session.flush()
-        entries: dict[str, list[str]] = {}
-        for entry in session.query(ThreatEntry).filter(ThreatEntry.submission_id.is_(None)):
-            entries.setdefault(entry.category, []).append(entry.code)
-        for day in range(365, 0, -1):
-            recent = day <= 30
-            for category, weight in WEIGHTS.items():
-                rate = weight / 14 * (2.2 if recent and category == "drug_trafficking" else 1.0)
-                if category == "human_trafficking" and day > 25:
-                    rate = 0  # first seen this month
-                while rng.random() < rate:
-                    rate -= 1
-                    owner = rng.choice(STATES)
-                    sub = new_submission(
-                        session,
-                        owner_state=owner,
-                        kind="incident",
-                        tlp=rng.choice(["GREEN", "GREEN", "AMBER"]),
-                        created_by=None,
-                    )
-                    session.add(
-                        Incident(
-                            submission_id=sub.id,
-                            category=category,
-                            severity=rng.choice(
-                                ["low", "moderate", "moderate", "high", "critical"]
-                            ),
-                            title=TITLES[category],
-                            description="",
-                            location=rng.choice(PLACES[owner]),
-                            occurred_at=NOW - timedelta(days=day - 1, hours=rng.randint(0, 23)),
-                        )
-                    )
-                    session.add(Share(submission_id=sub.id, grantee=ALL))
-                    codes = entries.get(category, [])
-                    if codes and rng.random() < 0.7:  # most reports linked when filed
-                        session.add(ReportLink(submission_id=sub.id, threat_code=rng.choice(codes)))
+    reports = synthetic_reports.storied_year(rng, NOW, PLACES, WEIGHTS, TITLES)
+    synthetic_reports.write(db, reports, STATES, rng, NOW)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,8 +11,8 @@ import pytest
 from secbot.db.session import Database
 from secbot.db.types import utcnow
 from secbot.domain.enums import Role
-from tests.briefs.seed import add_incident
 from tests.support.cli import cli, cli_fails
+from tests.support.seed import add_incident
 from tests.support.world import World
 
 

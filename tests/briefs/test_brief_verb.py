@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from secbot.db.types import utcnow
 from secbot.domain.enums import Role
-from tests.briefs.seed import add_incident
+from tests.support.seed import add_incident
 from tests.support.world import World
 
 

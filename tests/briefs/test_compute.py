@@ -34,7 +34,7 @@ from secbot.db.models import Alert, AlertAck, Member
 from secbot.db.session import Database
 from secbot.domain.enums import TLP, Role
 from secbot.domain.errors import InvalidInput
-from tests.briefs.seed import add_incident, add_regional_threat, add_states
+from tests.support.seed import add_incident, add_regional_threat, add_states
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 

@@ -33,7 +33,7 @@ from secbot.briefs.model import category_label
 from secbot.db.models import Share
 from secbot.db.session import Database
 from secbot.domain.enums import TLP, ChatKind, Role
-from tests.briefs.seed import add_incident, add_regional_threat, add_states
+from tests.support.seed import add_incident, add_regional_threat, add_states
 
 STATES = ["BRB", "JAM", "TTO", "LCA"]
 CATEGORIES = ["drug_trafficking", "cyber_incident", "natural_hazard", "firearms_trafficking"]

@@ -97,3 +97,46 @@ def test_the_numpy_encoder_gives_sentence_transformers_vectors() -> None:
     assert "sentence_transformers" in sys.modules and embedder._model is not None
     for fast, reference in zip(quick, bulk, strict=False):
         assert max(abs(a - b) for a, b in zip(fast, reference, strict=True)) < 1e-5
+
+
+def test_a_text_embedded_for_suggestions_is_not_embedded_again_when_indexed() -> None:
+    """Filing embeds the report's index text for its link suggestions, then the index embeds
+    the same text after the commit: the real encoder runs once for both."""
+    embedder = LocalEmbedder()
+    quick = embedder._quick()
+    assert quick is not None
+    encoded: list[str] = []
+    real = quick.encode
+
+    def counting(texts: list[str]) -> list[list[float]]:
+        encoded.extend(texts)
+        return list(real(texts))
+
+    quick.encode = counting
+    report = "Go-fast boat landing cocaine bales. Drug trafficking. Speightstown. At 02:00."
+    first = embedder.embed_query(report)
+    again = embedder.embed_documents([report, "Ash fall closed the airport."])
+    assert encoded == [report, "Ash fall closed the airport."]
+    assert again[0] == first and math.isclose(norm(first), 1.0, rel_tol=1e-4)
+    again[0][0] = 9.0  # a caller changing its copy does not change the remembered vector
+    assert embedder.embed_query(report) == first
+
+
+def test_a_short_text_is_encoded_on_one_blas_thread() -> None:
+    """numpy's BLAS defaults to a thread per core; on a busy machine those threads spin, and a
+    one-sentence embedding cost ten times its work. The encoder runs on the configured count."""
+    from threadpoolctl import threadpool_info
+
+    embedder = LocalEmbedder(threads=1)
+    quick = embedder._quick()
+    assert quick is not None
+    seen: list[int] = []
+    real = quick.encode
+
+    def watching(texts: list[str]) -> list[list[float]]:
+        seen.extend(int(p["num_threads"]) for p in threadpool_info() if p["user_api"] == "blas")
+        return list(real(texts))
+
+    quick.encode = watching
+    embedder.embed_query("Ransomware locked the port authority billing servers.")
+    assert seen and set(seen) == {1}, seen

@@ -293,3 +293,43 @@ def test_the_primary_text_is_cited_ahead_of_a_summary_repeating_it(
     assert plain[0] == "knowledge/summary.md", plain  # the summary says it in the question's words
     both = top(retriever, question, k=6, stages=Stages.parse("primary_first"))
     assert both[:2] == ["res-1373.txt", "knowledge/summary.md"], both
+
+
+def test_a_named_documents_passages_pass_the_askers_filter_one_by_one(tmp_path: Path) -> None:
+    """A document is judged visible on its first chunk, but its passages carry their own labels:
+    naming a public document must not pull in a passage of it that the asker may not see."""
+    units = [
+        *UNITS,
+        chunk(
+            "res-4242.txt",
+            "S/RES/4242 (2024)",
+            2024,
+            "1",
+            "Decides that coastal states shall share vessel tracking data.",
+        ),
+        chunk(
+            "res-4242.txt",
+            "S/RES/4242 (2024)",
+            2024,
+            "2",
+            "Annex: vessel tracking data held by the Barbados coast guard at Oistins.",
+            owner="BRB",
+            tlp="AMBER",
+        ),
+    ]
+    embedder = HashingEmbedder()
+    vector = VectorIndex(make_client(tmp_path, None), embedder, name="mixed_test")
+    vector.upsert(units)
+    lexical = LexicalIndex()
+    lexical.replace_all(units)
+    mixed = HybridRetriever(vector, lexical, embedder, floor=0.0, weak=0.0)
+    question = "What does S/RES/4242 (2024) say about vessel tracking data?"
+    jam = retrieval_where(scope_for(member("JAM")))
+    hits = mixed.search(question, jam, k=10)
+    assert any(h.id == "res-4242.txt#1" for h in hits), [h.id for h in hits]
+    assert all(h.metadata["owner"] != "BRB" for h in hits), [h.id for h in hits]
+    assert lexical.scores_for(question, ["res-4242.txt#1", "res-4242.txt#2"], jam).keys() == {
+        "res-4242.txt#1"
+    }
+    own = retrieval_where(scope_for(member("BRB")))
+    assert "res-4242.txt#2" in [h.id for h in mixed.search(question, own, k=10)]

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from secbot.access.principal import ALL, SECRETARIAT, Place, Principal
 from secbot.access.scope import scope_for
-from secbot.db.models import ReportLink, ThreatEntry
+from secbot.db.models import ReportLink
 from secbot.db.session import Database
 from secbot.domain.enums import TLP, ChatKind, Role, Severity
 from secbot.domain.places import GazetteerPlace, PlaceFound
@@ -37,6 +37,7 @@ from tests.access.test_visibility_property import (
     oracle,
     principal,
 )
+from tests.support.seed import add_regional_threat
 
 EXAMPLES = 150 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 30
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -106,20 +107,7 @@ def test_suggestions_and_activity_match_the_oracle(
     owners = {s: principal(db, f"fp-{s}") for s in STATES}
     with db.transaction() as session:
         for code in CODES:
-            session.add(
-                ThreatEntry(
-                    code=code,
-                    title=code,
-                    dimension="d",
-                    category="other",
-                    description="x",
-                    likelihood="possible",
-                    impact="moderate",
-                    lead_area="security",
-                    status="active",
-                    topics=[],
-                )
-            )
+            add_regional_threat(session, code, "other", title=code)
     ids: list[str] = []
     with db.transaction() as session:
         for owner, tlp, spot, hours, words, codes in rows:

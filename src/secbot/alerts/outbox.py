@@ -76,6 +76,10 @@ class Claimed:
     """Sent after the text, in order (a scheduled brief's chart and PDF)."""
     kind: str = "alert"
     """`alert` (with an Acknowledge button) or `brief` (no button; alert_id is 0)."""
+    parts_done: tuple[int, ...] = ()
+    """Parts an earlier attempt got through (0 the text, n the n-th file): not sent again."""
+    text_message_id: str = ""
+    """The text's message id when an earlier attempt sent it."""
 
 
 # -- outcomes, as the senders classify the platform's answer ---------------------------------------
@@ -93,6 +97,10 @@ class Retry:
     """The platform's own wait (Telegram retry_after, Slack Retry-After), honoured as given."""
     not_counted: bool = False
     """A 429: the platform refused it, so it does not use up the window."""
+    parts_done: tuple[int, ...] = ()
+    """Parts of a multi-part delivery that did arrive before the failure (recorded, so the
+    retry sends only the missing ones)."""
+    text_message_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,6 +219,8 @@ def claim(
                     delivery, "not sent: the room changed since the brief was computed", moment
                 )
                 continue
+            if brief_outbox.held_back(session, issue, delivery, _at(now)):
+                continue  # a counted report is no longer the room's to see: recomputed first
         elif alert.expires_at is not None and alert.expires_at <= moment:
             _finish_failed(delivery, "expired before it could be delivered", moment)
             continue
@@ -229,12 +239,15 @@ def claim(
         channel.next_send_at = _at(now + policy.lease)  # no second message while this one flies
         entries.append([float(delivery.id), now, None])
         files: tuple[OutboxFile, ...] = ()
+        parts: tuple[int, ...] = ()
+        text_id = ""
         if alert is not None:
             text, ack, created = message_text(alert), f"ack {show_id(alert.id)}", alert.created_at
         else:
             assert issue is not None
             text, ack, created = issue.text, "", issue.created_at
             files = brief_outbox.files_of(session, issue.id)
+            parts, text_id = brief_outbox.parts_done(issue)
         claimed.append(
             Claimed(
                 delivery_id=delivery.id,
@@ -250,6 +263,8 @@ def claim(
                 unsure=unsure,
                 files=files,
                 kind="alert" if alert is not None else "brief",
+                parts_done=parts,
+                text_message_id=text_id,
             )
         )
     window.entries = entries
@@ -365,6 +380,7 @@ def record(
         delivery.status = DeliveryStatus.PENDING
         delivery.next_attempt_at = _at(now + delay)
         delivery.last_error = outcome.reason[:300]
+        brief_outbox.note_parts(session, delivery, outcome.parts_done, outcome.text_message_id)
     return DeliveryStatus(delivery.status)
 
 

@@ -16,7 +16,7 @@ def render_csv(brief: Brief) -> bytes:
     """Every report counted, so a reader can check any figure; the TLP line comes first."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([f"TLP:{brief.tlp.value}", f"last {brief.period.days} days", brief.caveat])
+    writer.writerow([f"TLP:{brief.tlp.value}", brief.span, brief.caveat])
     writer.writerow(COLUMNS)
     for it in brief.incidents:
         writer.writerow(
@@ -76,7 +76,13 @@ def as_dict(brief: Brief) -> dict[str, Any]:
             "places": list(brief.first_seen_places),
         },
         "threats": [
-            {"code": t.code, "current": t.current, "previous": t.previous, "rising": t.rising}
+            {
+                "code": t.code,
+                "tlp": t.tlp or None,
+                "current": t.current,
+                "previous": t.previous,
+                "rising": t.rising,
+            }
             for t in brief.threats
         ],
         "threat_basis": brief.threat_source,

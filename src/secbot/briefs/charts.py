@@ -19,7 +19,7 @@ MAX_CELL_LABELS = 90
 
 
 def _title(brief: Brief, what: str) -> str:
-    return f"{what}\nlast {brief.period.days} days · TLP:{brief.tlp.value}"
+    return f"{what}\n{brief.span} · TLP:{brief.tlp.value}"
 
 
 def bars_figure(brief: Brief) -> Figure:

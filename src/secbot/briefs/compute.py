@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy import func, select
@@ -34,6 +35,16 @@ SEVERITY_RANK = {"critical": 0, "high": 1, "moderate": 2, "low": 3}
 NOTABLE = 5
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """A calendar period instead of whole days back from now: its first instant, the first
+    instant of the one before (compared against), and its name ("November 2026")."""
+
+    start: datetime
+    previous_start: datetime
+    label: str
+
+
 def build_brief(
     session: Session,
     scope: Scope,
@@ -44,22 +55,26 @@ def build_brief(
     now: datetime,
     next_issue: datetime | None = None,
     zone: tzinfo | None = None,
+    calendar: Calendar | None = None,
 ) -> Brief:
     """Reads only through the visibility rule (collect.visible_incidents); the scope decides
-    what is counted, so a group's brief counts what every party of the room may see."""
+    what is counted, so a group's brief counts what every party of the room may see.
+
+    Without `calendar` the period is `period.days` whole days ending at `now`; with it, the
+    given span (a calendar month: 28 to 31 days) ending at `now`, against the span before."""
     end = now
-    start = end - timedelta(days=period.days)
-    history = start - timedelta(days=max(TRAILING_DAYS, period.days))
+    start = calendar.start if calendar else end - timedelta(days=period.days)
+    before = calendar.previous_start if calendar else start - timedelta(days=period.days)
+    history = min(before, start - timedelta(days=TRAILING_DAYS))
     wanted = tuple(sorted({s.upper() for s in states})) if states else None
     rows = visible_incidents(session, scope, since=history, until=end, states=wanted)
     current = [(i, it) for i, it in rows if it.occurred_at >= start]
-    previous = [
-        (i, it) for i, it in rows if start - timedelta(days=period.days) <= it.occurred_at < start
-    ]
+    previous = [(i, it) for i, it in rows if before <= it.occurred_at < start]
     trailing = [
         (i, it) for i, it in rows if start - timedelta(days=TRAILING_DAYS) <= it.occurred_at < start
     ]
-    scale = period.days / TRAILING_DAYS
+    days = (end - start).total_seconds() / 86400
+    scale = days / TRAILING_DAYS
     items = [it for _, it in current]
 
     entries = threat_activity.register_entries(session, scope)
@@ -85,7 +100,7 @@ def build_brief(
         zone=zone or UTC,
         states=wanted,
         next_issue=next_issue,
-        bottom_line=_bottom_line(period, figures, change_rows),
+        bottom_line=_bottom_line(calendar.label if calendar else "", period, figures, change_rows),
         figures=figures,
         by_category=dict(Counter(it.category for it in items).most_common()),
         by_state=dict(Counter(it.state for it in items).most_common()),
@@ -98,6 +113,8 @@ def build_brief(
         threat_source=threat_activity.SOURCE,
         notable=_notable(items),
         objectives=_objectives(session, threats),
+        label=calendar.label if calendar else "",
+        counted=tuple(sorted(i for i, _ in rows)),
     )
 
 
@@ -206,16 +223,17 @@ def _objectives(session: Session, threats: tuple[ThreatActivity, ...]) -> tuple[
     return tuple(lines[:6])
 
 
-def _bottom_line(period: Period, figures: Figures, rows: tuple[ChangeRow, ...]) -> str:
+def _bottom_line(label: str, period: Period, figures: Figures, rows: tuple[ChangeRow, ...]) -> str:
+    span = label or f"the last {period.days} days"
     if figures.current == 0:
-        return f"No reports you may see in the last {period.days} days."
+        return f"No reports you may see in {span}."
     if figures.previous:
         pct = (figures.current - figures.previous) / figures.previous * 100
         compare = f"{'up' if pct >= 0 else 'down'} {abs(pct):.0f} % on the previous period"
     else:
         compare = "none in the previous period"
     text = (
-        f"{figures.current} reports in the last {period.days} days from "
+        f"{figures.current} reports in {span} from "
         f"{len(figures.states_reporting)} states, {compare} ({figures.previous})."
     )
     rising = [r for r in rows if r.trend == changes.LARGE_INCREASE]

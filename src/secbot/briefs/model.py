@@ -62,6 +62,8 @@ class ThreatActivity:
     current: int
     previous: int
     rising: bool
+    tlp: str = ""
+    """A state's own entry is a submission: its label ("AMBER"); empty for regional entries."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,16 @@ class Brief:
     """How reports were tied to register entries: `links` or `category`."""
     notable: tuple[Item, ...]
     objectives: tuple[ObjectiveLine, ...]
+    label: str = ""
+    """The period's name when it is a calendar one ("November 2026"); else the days counted."""
+    counted: tuple[int, ...] = ()
+    """Internal ids of every report read (this period, the previous one, the trailing year):
+    a stored brief re-checks them when it is sent, so a share revoked since is not shown."""
+
+    @property
+    def span(self) -> str:
+        """What the brief covers, in words: "last 7 days" or a calendar month's name."""
+        return self.label or f"last {self.period.days} days"
 
     @property
     def total(self) -> int:

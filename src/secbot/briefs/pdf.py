@@ -109,7 +109,13 @@ def story(brief: Brief, chart_png: bytes, heatmap_png: bytes) -> list[Any]:
     if brief.threats:
         rows = [["entry", "title", "this period", "before", ""]]
         rows += [
-            [t.code, t.title[:60], str(t.current), str(t.previous), "rising" if t.rising else ""]
+            [
+                f"{t.code} TLP:{t.tlp}" if t.tlp else t.code,
+                t.title[:60],
+                str(t.current),
+                str(t.previous),
+                "rising" if t.rising else "",
+            ]
             for t in brief.threats
         ]
         flow.append(_table(rows))
@@ -157,7 +163,7 @@ def render_pdf(
         rightMargin=1.5 * cm,
         topMargin=1.5 * cm,
         bottomMargin=1.5 * cm,
-        title=f"Trend brief, last {brief.period.days} days ({label})",
+        title=f"Trend brief, {brief.span} ({label})",
         author="secbot",
     )
     doc.build(story(brief, chart_png, heatmap_png), onFirstPage=mark, onLaterPages=mark)

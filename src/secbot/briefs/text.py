@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from secbot.briefs import changes
-from secbot.briefs.model import Brief, ChangeRow, Item, category_label
+from secbot.briefs.model import Brief, ChangeRow, Item, ThreatActivity, category_label
 
 MESSAGE_CHANGES = 5
 
@@ -16,7 +16,7 @@ def day(brief: Brief, at: datetime) -> str:
 
 def header_lines(brief: Brief) -> list[str]:
     lines = [
-        f"TLP:{brief.tlp.value} · Trend brief, last {brief.period.days} days "
+        f"TLP:{brief.tlp.value} · Trend brief, {brief.span} "
         f"({day(brief, brief.start)} to {day(brief, brief.end)})",
         f"For {brief.reader}" + (f" · states: {', '.join(brief.states)}" if brief.states else ""),
     ]
@@ -57,6 +57,11 @@ def item_text(brief: Brief, item: Item) -> str:
     )
 
 
+def threat_label(entry: ThreatActivity) -> str:
+    """A state's own register entry is a submission: it shows its TLP wherever it is quoted."""
+    return f" TLP:{entry.tlp}" if entry.tlp else ""
+
+
 def render_message(brief: Brief) -> str:
     """The chat summary: what changed and what to look at; the PDF carries the rest."""
     lines = [*header_lines(brief), "", brief.bottom_line, "", *figure_lines(brief)]
@@ -71,7 +76,8 @@ def render_message(brief: Brief) -> str:
     if rising:
         lines += [
             "",
-            "Rising register entries: " + ", ".join(f"{t.code} ({t.current})" for t in rising),
+            "Rising register entries: "
+            + ", ".join(f"{t.code}{threat_label(t)} ({t.current})" for t in rising),
         ]
     lines += ["", brief.caveat]
     return "\n".join(lines)
@@ -112,7 +118,8 @@ def render_markdown(brief: Brief) -> str:
         "linked reports" if brief.threat_source == "links" else "reports in the entry's category"
     )
     out += [
-        f"- {t.code} {t.title}: {t.current} ({t.previous} before){' rising' if t.rising else ''}"
+        f"- {t.code}{threat_label(t)} {t.title}: {t.current} ({t.previous} before)"
+        f"{' rising' if t.rising else ''}"
         for t in brief.threats
     ] or ["No register entry had reports."]
     out += ["", f"Counted as {basis}.", "", "## Notable incidents", ""]

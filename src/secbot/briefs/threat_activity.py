@@ -72,6 +72,7 @@ def activity(
             current=len(now[e.code]),
             previous=len(before[e.code]),
             rising=len(now[e.code]) > len(before[e.code]),
+            tlp=str(e.submission.tlp).upper() if e.submission is not None else "",
         )
         for e in entries
         if now[e.code] or before[e.code]

@@ -76,3 +76,15 @@ def next_due(cadence: Cadence, zone: tzinfo, now: datetime) -> datetime:
     last = latest_due(cadence, zone, now)
     following = _following(cadence, last.end.astimezone(zone), zone)
     return _send_time(following, zone).astimezone(UTC)
+
+
+def month_before(start: datetime, zone: tzinfo) -> datetime:
+    """The first instant (UTC) of the calendar month before the one starting at `start`, in
+    `zone`: what a monthly brief compares against (28 to 31 days, as the calendar has them)."""
+    local = start.astimezone(zone)
+    return _month_start(local.year, local.month - 1, zone).astimezone(UTC)
+
+
+def month_name(start: datetime, zone: tzinfo) -> str:
+    """ "November 2026": the calendar month starting at `start` in `zone`."""
+    return start.astimezone(zone).strftime("%B %Y")

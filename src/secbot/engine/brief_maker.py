@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from secbot.access.scope import Scope
 from secbot.briefs import Period, build_brief
+from secbot.briefs.compute import Calendar
+from secbot.domain.brief_periods import month_before, month_name
 from secbot.engine.messages import Reply
 
 
@@ -33,9 +35,21 @@ BriefMaker = Callable[[Session, Scope, BriefRequest], Reply | None]
 
 
 def period_of(request: BriefRequest) -> Period:
-    """The builder's period: a week, or (for a calendar month) the 30-day brief."""
+    """The builder's period: a week, or a month (counted as the calendar month, `calendar_of`)."""
     days = (request.end - request.start).total_seconds() / 86400
     return Period.WEEK if days < 8 else Period.MONTH
+
+
+def calendar_of(request: BriefRequest) -> Calendar | None:
+    """A monthly brief covers the calendar month in the room's zone (28 to 31 days) and compares
+    it with the month before; a weekly one is 7 whole days back from its end."""
+    if period_of(request) is Period.WEEK:
+        return None
+    return Calendar(
+        start=request.start,
+        previous_start=month_before(request.start, request.zone),
+        label=month_name(request.start, request.zone),
+    )
 
 
 def default_maker(session: Session, scope: Scope, request: BriefRequest) -> Reply | None:
@@ -51,6 +65,7 @@ def default_maker(session: Session, scope: Scope, request: BriefRequest) -> Repl
         now=request.end,
         next_issue=request.next_issue,
         zone=request.zone,
+        calendar=calendar_of(request),
     )
     return brief_reply(brief)
 

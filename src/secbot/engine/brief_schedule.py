@@ -17,6 +17,7 @@ from datetime import datetime
 from secbot.access.scope import room_scope
 from secbot.alerts import brief_outbox, brief_subscriptions
 from secbot.alerts.brief_outbox import OutboxFile
+from secbot.db.models import BriefIssue, BriefSubscription, Channel
 from secbot.db.session import Database
 from secbot.domain.brief_periods import Cadence, latest_due, next_due
 from secbot.domain.zones import zone_named
@@ -33,9 +34,16 @@ class Queued:
 
 
 def queue_due(db: Database, now: datetime, maker: BriefMaker | None = None) -> list[Queued]:
-    """Queue every brief due by `now` that is not queued yet; returns what this call queued."""
+    """Queue every brief due by `now` that is not queued yet, and recompute the queued ones a
+    claim found stale; returns what this call queued."""
     with db.transaction() as session:
         todo = [(s.id, c.id) for s, c in brief_subscriptions.running(session)]
+        stale = brief_outbox.stale_issues(session)
+    for issue_id in stale:
+        try:
+            _recompute(db, issue_id, now, maker)
+        except Exception:  # the delivery keeps waiting; the next tick tries again
+            log.exception("recomputing stale brief issue %d failed", issue_id)
     queued: list[Queued] = []
     for subscription_id, channel_id in todo:
         try:
@@ -94,7 +102,44 @@ def _queue_one(
             files=files,
             now=now,
             detail={"cadence": cadence.value, "zone": sub.timezone},
+            reports=list(reply.reports),
         )
         if issue is None:
             return None
         return Queued(sub.id, issue.id, channel_id)
+
+
+def _recompute(db: Database, issue_id: int, now: datetime, maker: BriefMaker | None) -> None:
+    """A claim found a report this issue counted no longer visible to the room: compute the
+    same period again under the room's rule as it is now, in place (still one issue)."""
+    with db.transaction() as session:
+        issue = session.get(BriefIssue, issue_id, with_for_update=db.is_postgres)
+        if issue is None or not issue.detail.get(brief_outbox.STALE):
+            return  # another process recomputed it first
+        sub = session.get(BriefSubscription, issue.subscription_id)
+        channel = session.get(Channel, sub.channel_id) if sub is not None else None
+        if sub is None or channel is None:
+            return
+        parties = brief_outbox.room_parties(session, channel)
+        if not parties:
+            return  # the claim fails it as a changed room; nothing to compute for
+        zone = zone_named(sub.timezone)
+        request = BriefRequest(
+            start=issue.period_start,
+            end=issue.period_end,
+            reader=channel.title or f"room #{channel.id}",
+            zone=zone,
+            next_issue=next_due(Cadence(sub.cadence), zone, now),
+        )
+        reply = (maker or make)(session, room_scope(parties), request)
+        if reply is None:
+            return
+        brief_outbox.refresh(
+            session,
+            issue,
+            parties=parties,
+            text=reply.text,
+            files=[OutboxFile(a.filename, a.mime, a.data, a.caption) for a in reply.attachments],
+            reports=list(reply.reports),
+            now=now,
+        )

@@ -72,6 +72,9 @@ class Reply:
     """Per-field problems with a submitted form, for transports that show them in place."""
     attachments: tuple[Attachment, ...] = ()
     """Files sent after the text, in order."""
+    reports: tuple[int, ...] = ()
+    """Internal ids of the submissions a computed reply counted (a brief): a scheduled issue
+    stores them and re-checks them against the room's scope before it is sent."""
 
 
 def rows(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], ...]:

@@ -129,14 +129,17 @@ class LexicalIndex:
                     hits.append((self._order[int(index)], float(score)))
             return hits
 
-    def scores_for(self, query: str, ids: Sequence[str]) -> dict[str, float]:
-        """BM25 scores of the given units only (a named document's paragraphs), positive ones."""
+    def scores_for(self, query: str, ids: Sequence[str], where: dict[str, Any]) -> dict[str, float]:
+        """BM25 scores of the given units only (a named document's paragraphs), positive ones,
+        under the same visibility filter as `search`: a document's visibility is judged on one
+        chunk, but each of its passages carries its own labels, so each passes the filter."""
         bm25s = _bm25s()
 
         with self._lock:
             model = self._ensure()
             if not self._order or not ids:
                 return {}
+            mask = self._mask(where)
             tokens = bm25s.tokenize(
                 [query], stopwords="en", stemmer=_stem_many, show_progress=False
             )
@@ -148,7 +151,7 @@ class LexicalIndex:
             found = {}
             for id_ in ids:
                 at = position.get(id_)
-                if at is not None and scores[at] > 0:
+                if at is not None and mask[at] > 0 and scores[at] > 0:
                     found[id_] = float(scores[at])
             return found
 

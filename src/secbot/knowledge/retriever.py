@@ -245,7 +245,7 @@ class HybridRetriever:
             doc = docs.get(source)
             if doc is None:
                 continue
-            lexical = self.lexical.scores_for(query, doc.ids)
+            lexical = self.lexical.scores_for(query, doc.ids, where)
             best = sorted(lexical, key=lambda i: -lexical[i])[:EXTRA_PER_DOC]
             found.update({i: lexical[i] for i in best})
             scoped = {"$and": [where, {"source": source}]}

@@ -69,8 +69,11 @@ def suggest_threats(
     by_meaning: ByMeaning | None = None,
     *,
     limit: int = LIMIT,
+    meaning_text: str | None = None,
 ) -> list[Suggestion]:
-    """Best first; only entries with some evidence (a shared word or the retriever's pick)."""
+    """Best first; only entries with some evidence (a shared word or the retriever's pick).
+    `meaning_text` is what is embedded for `by_meaning` (default `text`): the filing path gives
+    the report's index text, so the vector made here is reused when the report is indexed."""
     entries = {e.code: e for e in candidates(session, scope)}
     said = terms(text)
     scores: dict[str, float] = {}
@@ -81,7 +84,7 @@ def suggest_threats(
             scores[code] = overlap + (1.0 if category and entry.category == category else 0.0)
     if by_meaning is not None and text.strip():
         texts = {code: entry_text(entry) for code, entry in entries.items()}
-        for rank, code in enumerate(by_meaning(text, texts)):
+        for rank, code in enumerate(by_meaning(meaning_text or text, texts)):
             if code in entries:
                 scores[code] = scores.get(code, 0.0) + 3.0 - 0.5 * rank
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -97,6 +97,8 @@ class Activity:
     month: str
     """`YYYY-MM` of the event time (UTC)."""
     public_ids: tuple[str, ...]
+    tlps: tuple[str, ...] = ()
+    """Each report's TLP label, in capitals, in the order of `public_ids`."""
 
 
 def threat_activity(session: Session, scope: Scope, code: str) -> list[Activity]:
@@ -111,14 +113,20 @@ def threat_activity(session: Session, scope: Scope, code: str) -> list[Activity]
         .where(submission_filter(scope))
     )
     seen = post_check(session, scope, list(rows))
-    months: dict[str, list[tuple[str, str]]] = {}
+    months: dict[str, list[tuple[str, str, str]]] = {}
     for s in seen:
         incident = s.incident
         assert incident is not None
         at = incident.occurred_at
-        months.setdefault(f"{at:%Y-%m}", []).append((at.isoformat(), s.public_id))
+        months.setdefault(f"{at:%Y-%m}", []).append(
+            (at.isoformat(), s.public_id, str(s.tlp).upper())
+        )
     return [
-        Activity(month, tuple(pid for _, pid in sorted(items)))
+        Activity(
+            month,
+            tuple(pid for _, pid, _ in sorted(items)),
+            tuple(tlp for _, _, tlp in sorted(items)),
+        )
         for month, items in sorted(months.items())
     ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from dataclasses import replace
 from datetime import timedelta
 
 import aiohttp
@@ -21,7 +22,6 @@ from telegram.error import (
     ChatMigrated,
     Forbidden,
     InvalidToken,
-    NetworkError,
     RetryAfter,
     TelegramError,
 )
@@ -108,34 +108,50 @@ class TelegramSender:
             if item.ack_payload
             else None
         )
+        # A brief's chart and PDF follow its text. Each part that arrives is noted, and a
+        # failure reports them, so the retry sends only the missing parts (Telegram bots cannot
+        # read the chat to find out).
+        done = list(item.parts_done)
+        message_id = item.text_message_id
         try:
-            message = await self.bot.send_message(
-                int(item.chat_id), item.text[:4096], reply_markup=markup
-            )
-            # A brief's chart and PDF follow its text. A failure here retries the whole
-            # delivery, text included: Telegram bots cannot see what already arrived.
-            await telegram_send_files(self.bot, int(item.chat_id), item.files)
-        except RetryAfter as error:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                wait = _seconds(error.retry_after)
-            return Retry(f"telegram 429: retry after {wait:g}s", wait, not_counted=True)
-        except ChatMigrated as error:
-            return Moved(str(error.new_chat_id))
-        except Forbidden as error:
-            return Failed(f"telegram: {error.message}", channel_gone=True)
-        except BadRequest as error:
-            gone = any(marker in error.message.lower() for marker in _TELEGRAM_GONE)
-            return Failed(f"telegram: {error.message}", channel_gone=gone)
-        except InvalidToken as error:
-            return Retry(f"telegram: token refused ({error.message})")
-        except NetworkError as error:  # 5xx, timeouts, connection errors: maybe later
-            return Retry(f"telegram: {error.message}")
+            if 0 not in done:
+                message = await self.bot.send_message(
+                    int(item.chat_id), item.text[:4096], reply_markup=markup
+                )
+                message_id = str(message.message_id)
+                done.append(0)
+            for n, f in enumerate(item.files, start=1):
+                if n not in done:
+                    await telegram_send_files(self.bot, int(item.chat_id), [f])
+                    done.append(n)
         except TelegramError as error:
-            return Retry(f"telegram: {error.message}")
+            outcome = _telegram_outcome(error)
+            if isinstance(outcome, Retry) and done:
+                return replace(outcome, parts_done=tuple(done), text_message_id=message_id)
+            return outcome
         except ValueError:
             return Failed(f"telegram: chat id {item.chat_id!r} is not a number")
-        return Sent(str(message.message_id))
+        return Sent(message_id)
+
+
+def _telegram_outcome(error: TelegramError) -> Outcome:
+    """What a Telegram error means for the delivery."""
+    if isinstance(error, RetryAfter):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wait = _seconds(error.retry_after)
+        return Retry(f"telegram 429: retry after {wait:g}s", wait, not_counted=True)
+    if isinstance(error, ChatMigrated):
+        return Moved(str(error.new_chat_id))
+    if isinstance(error, Forbidden):
+        return Failed(f"telegram: {error.message}", channel_gone=True)
+    if isinstance(error, BadRequest):
+        gone = any(marker in error.message.lower() for marker in _TELEGRAM_GONE)
+        return Failed(f"telegram: {error.message}", channel_gone=gone)
+    if isinstance(error, InvalidToken):
+        return Retry(f"telegram: token refused ({error.message})")
+    # NetworkError (5xx, timeouts, connection errors) and anything else: maybe later.
+    return Retry(f"telegram: {error.message}")
 
 
 METADATA_EVENT = "secbot_alert_delivery"

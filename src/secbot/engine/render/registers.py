@@ -5,12 +5,17 @@ from __future__ import annotations
 from secbot.db.models import Contact, Objective, ThreatEntry
 
 
+def entry_label(entry: ThreatEntry) -> str:
+    """ " · TLP:AMBER" for a state's own entry (a submission, so it carries its label on every
+    line that quotes it); nothing for a regional entry (public knowledge)."""
+    if entry.submission is None:
+        return ""
+    return f" · TLP:{str(entry.submission.tlp).upper()}"
+
+
 def threat_line(entry: ThreatEntry) -> str:
-    label = (
-        f" · {entry.submission.tlp and 'TLP:' + entry.submission.tlp}" if entry.submission else ""
-    )
     return (
-        f"{entry.code} · {entry.title}{label}\n"
+        f"{entry.code} · {entry.title}{entry_label(entry)}\n"
         f"  likelihood {entry.likelihood.replace('_', ' ')}, impact {entry.impact}, "
         f"lead: {entry.lead_area}, {entry.status}"
     )

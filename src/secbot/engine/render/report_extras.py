@@ -9,6 +9,7 @@ from secbot.db.models import ReportUpdate, ThreatEntry
 from secbot.domain.text import one_line
 from secbot.domain.when import show_time
 from secbot.engine.messages import Button, Reply, fits, rows
+from secbot.engine.render.registers import entry_label
 from secbot.reports.link_suggest import Suggestion
 from secbot.reports.links import Activity
 from secbot.reports.similar import Similar
@@ -19,7 +20,10 @@ LABEL_CHARS = 34
 def links_lines(entries: Sequence[ThreatEntry]) -> list[str]:
     if not entries:
         return []
-    return ["", "Linked threats: " + "; ".join(f"{e.code} {e.title}" for e in entries)]
+    return [
+        "",
+        "Linked threats: " + "; ".join(f"{e.code} {e.title}{entry_label(e)}" for e in entries),
+    ]
 
 
 def timeline_lines(updates: Sequence[ReportUpdate], zone: tzinfo) -> list[str]:
@@ -38,7 +42,11 @@ def activity_lines(code: str, months: Sequence[Activity]) -> list[str]:
         return ["", f"Linked reports you can see: none. Link one with: link ID {code}"]
     total = sum(len(m.public_ids) for m in months)
     lines = ["", f"Linked reports you can see ({total}), by month:"]
-    lines += [f"• {m.month}: {len(m.public_ids)} · {', '.join(m.public_ids)}" for m in months]
+    lines += [
+        f"• {m.month}: {len(m.public_ids)} · "
+        + ", ".join(f"{pid} TLP:{tlp}" for pid, tlp in zip(m.public_ids, m.tlps, strict=True))
+        for m in months
+    ]
     return lines
 
 
@@ -47,7 +55,7 @@ def suggestion_reply(public_id: str, found: Sequence[Suggestion]) -> Reply | Non
     if not found:
         return None
     lines = [f"Is {public_id} about one of these register entries?"]
-    lines += [f"• {s.entry.code} {s.entry.title}" for s in found]
+    lines += [f"• {s.entry.code} {s.entry.title}{entry_label(s.entry)}" for s in found]
     lines.append(f"Or later: link {public_id} CODE")
     buttons = [
         Button(

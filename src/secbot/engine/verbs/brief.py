@@ -17,7 +17,7 @@ def brief_reply(brief: Brief) -> Reply:
     """The chat message with the chart (a PNG) and the PDF attached, named for the period and
     carrying the TLP, so a forwarded file still says how it may be shared."""
     stem = f"brief-{brief.period.value}-{brief.end:%Y%m%d}-TLP-{brief.tlp.value.replace('+', '-')}"
-    caption = f"TLP:{brief.tlp.value} trend brief, last {brief.period.days} days"
+    caption = f"TLP:{brief.tlp.value} trend brief, {brief.span}"
     chart = render_chart_png(brief)
     pdf = render_pdf(brief, chart_png=chart)
     return Reply(
@@ -26,6 +26,7 @@ def brief_reply(brief: Brief) -> Reply:
             Attachment(f"{stem}.png", "image/png", chart, caption),
             Attachment(f"{stem}.pdf", "application/pdf", pdf, caption),
         ),
+        reports=brief.counted,
     )
 
 

@@ -25,6 +25,7 @@ from secbot.domain.when import show_time
 from secbot.engine.context import Context
 from secbot.engine.messages import Reply
 from secbot.engine.render import report_extras
+from secbot.knowledge.units import submission_unit
 from secbot.registers.places import places_of
 from secbot.reports import link_suggest, links, similar, updates
 from secbot.reports.incidents import IncidentInput, file_incident
@@ -59,12 +60,16 @@ def with_suggestions(ctx: Context, submission: Submission, filed: Reply) -> Repl
 def suggestions(ctx: Context, submission: Submission) -> list[Reply]:
     incident = submission.incident
     assert incident is not None
+    # Ranked by meaning on the text the index embeds for this report (knowledge.units), so the
+    # one vector serves both: the index finds it among the embedder's recent texts.
+    unit = submission_unit(submission, frozenset())
     found = link_suggest.suggest_threats(
         ctx.session,
         ctx.scope,
         f"{incident.title} {incident.description}",
         incident.category,
         by_meaning(ctx),
+        meaning_text=unit.text if unit is not None else None,
     )
     reply = report_extras.suggestion_reply(submission.public_id, found)
     return [reply] if reply else []

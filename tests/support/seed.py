@@ -1,11 +1,13 @@
-"""Putting reports straight into the database at chosen times (the filing path is tested in
-tests/reports; here the brief's arithmetic and its visibility are under test)."""
+"""Putting reports, shares, links and register entries straight into the database at chosen
+times (the filing path is tested in tests/reports): the set-up shared by the brief, scheduled
+delivery and suggestion tests."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from secbot.db.models import Incident, ReportLink, Share, State, Submission, ThreatEntry
@@ -73,4 +75,6 @@ def add_regional_threat(session: Session, code: str, category: str, title: str =
 
 
 def internal_id(session: Session, public_id: str) -> int:
-    return session.query(Submission.id).filter_by(public_id=public_id).scalar_one()
+    found = session.scalar(select(Submission.id).where(Submission.public_id == public_id))
+    assert found is not None
+    return found
