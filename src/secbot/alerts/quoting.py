@@ -96,7 +96,8 @@ def referenced_ids(text: str, state_codes: Iterable[str]) -> list[str]:
 
 def everyone_scope(session: Session) -> Scope:
     """What a room holding every party may see: the bar for any id an alert names."""
-    parties = frozenset(session.scalars(select(State.code))) | {SECRETARIAT}
+    states = select(State.code).where(State.kind == "state")
+    parties = frozenset(session.scalars(states)) | {SECRETARIAT}
     return Scope(parties, GROUP_TLPS)
 
 
@@ -106,7 +107,7 @@ def audience_scope(session: Session, kind: AudienceKind, states: Iterable[str]) 
         return everyone_scope(session)
     if kind is AudienceKind.SECRETARIAT:
         return Scope(frozenset({SECRETARIAT}), GROUP_TLPS)
-    return Scope(frozenset(states) | {SECRETARIAT}, GROUP_TLPS)
+    return Scope(frozenset(states) | {SECRETARIAT}, GROUP_TLPS)  # partners named here included
 
 
 def quoting_problem(session: Session, text: str) -> str | None:
