@@ -48,6 +48,7 @@ def test_combined_response(world: World) -> None:
         "BRB · Log: Crew of four safe ashore",
     ):
         assert expected in log, log
+
     def entries(text: str) -> list[str]:  # each reader sees times in its own zone
         return [line.split(" · ", 1)[-1] for line in text.splitlines()]
 

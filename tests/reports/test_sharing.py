@@ -11,7 +11,9 @@ from tests.support.world import World
 
 def test_delegates_cannot_file_or_share(world: World) -> None:
     bob = world.member("bob", Role.DELEGATE, "JAM")
-    assert "Only focal points, state admins or partners can file reports" in bob.say("report boat seen")
+    assert "Only focal points, state admins or partners can file reports" in bob.say(
+        "report boat seen"
+    )
     alice = world.member("alice", Role.FOCAL_POINT, "JAM")
     alice.say("report Smuggling boat seen off Negril")
     assert "Only focal points or state admins can share" in bob.say("share JAM-0001 BRB")

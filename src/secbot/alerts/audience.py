@@ -51,6 +51,7 @@ def room_fits(channel: Channel, kind: str, states: tuple[str, ...] | list[str]) 
     if any(is_partner(p) for p in _parties(channel)):
         return (
             kind == AudienceKind.STATES
+            and channel.audience_kind == AudienceKind.STATES
             and channel.stranger_seen_at is None
             and (_parties(channel) <= set(states) | {SECRETARIAT})
         )
