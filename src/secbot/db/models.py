@@ -45,6 +45,9 @@ class State(Base):
     kind: Mapped[str] = mapped_column(String(16), default="state", server_default="state")
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     """A removed partner: its members and the shares to it are revoked, its rows kept."""
+    office: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contact_channel: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """A partner's office and how to reach it, listed by `contacts` beside the states'."""
 
 
 class Member(Base):

@@ -14,6 +14,7 @@ from secbot.access import audit
 from secbot.db.models import Channel, Member, Share, State
 from secbot.domain.enums import PartnerKind
 from secbot.domain.errors import InvalidInput, NotFound
+from secbot.domain.text import one_line
 
 CODE = re.compile(r"^[A-Z]{4,12}$")
 """Letters only, so `cdema7` reads as CDEMA-0007 the way `brb7` reads as BRB-0007."""
@@ -24,7 +25,16 @@ def normal_code(code: str) -> str:
     return code.strip().upper()
 
 
-def add_partner(session: Session, code: str, name: str, kind: str, *, by: str) -> State:
+def add_partner(
+    session: Session,
+    code: str,
+    name: str,
+    kind: str,
+    *,
+    by: str,
+    office: str = "",
+    channel: str = "",
+) -> State:
     """A new partner, or a removed one brought back under the same code."""
     code = normal_code(code)
     if not CODE.match(code):
@@ -46,6 +56,8 @@ def add_partner(session: Session, code: str, name: str, kind: str, *, by: str) -
     existing.name = name.strip()
     existing.kind = partner_kind.value
     existing.retired_at = None
+    existing.office = one_line(office.strip(), 200)
+    existing.contact_channel = one_line(channel.strip(), 200)
     session.flush()
     audit.record(session, None, "partner_added", actor=by, partner=code, kind=partner_kind.value)
     return existing

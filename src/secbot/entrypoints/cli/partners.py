@@ -18,11 +18,15 @@ def partner_add(
     code: Annotated[str, typer.Option(help="4-12 letters, e.g. CDEMA")],
     name: Annotated[str, typer.Option(help="the organisation's name")],
     kind: Annotated[PartnerKind, typer.Option(help="what kind of non-state actor it is")],
+    office: Annotated[str, typer.Option(help="its office `contacts` lists")] = "",
+    channel: Annotated[str, typer.Option(help="how to reach that office")] = "",
 ) -> None:
     """Add a partner organisation; states share with it only by naming it."""
     application = load_app()
     with transaction(application) as session:
-        partner = partners.add_partner(session, code, name, kind.value, by=CLI_ACTOR)
+        partner = partners.add_partner(
+            session, code, name, kind.value, by=CLI_ACTOR, office=office, channel=channel
+        )
         typer.echo(f"Added partner {partner.code} {partner.name} ({partner.kind})")
 
 

@@ -50,6 +50,10 @@ def upgrade() -> None:
         "states", sa.Column("kind", sa.String(16), nullable=False, server_default="state")
     )
     op.add_column("states", sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True))
+    for column in ("office", "contact_channel"):
+        op.add_column(
+            "states", sa.Column(column, sa.String(200), nullable=False, server_default="")
+        )
     _widen(12)
     op.create_table(
         "response_entries",
@@ -77,5 +81,7 @@ def downgrade() -> None:
             "Partner organisations exist; remove their rows before downgrading below 0013."
         )
     _widen(3)
+    op.drop_column("states", "contact_channel")
+    op.drop_column("states", "office")
     op.drop_column("states", "retired_at")
     op.drop_column("states", "kind")
