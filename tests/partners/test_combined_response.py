@@ -119,3 +119,26 @@ def test_group_rule_with_a_partner_in_the_room(world: World) -> None:
     assert "Clean-up crews on site" in room.say("/respond BRB-0001")
     world.register_group("all-room", "all")
     assert "Clean-up" not in brb.in_group("all-room").say("/respond BRB-0001")
+
+
+def test_who_a_task_or_a_need_should_reach(world: World) -> None:
+    """The focal points of the parties concerned, never a party that cannot see the report."""
+    from secbot.access.principal import Place
+    from secbot.db.types import utcnow
+    from secbot.identity.accounts import Account, principal_for
+    from secbot.reports import response
+
+    add_cdema(world.db)
+    brb = world.member("brb", Role.FOCAL_POINT, "BRB")
+    world.member("jam", Role.FOCAL_POINT, "JAM")
+    world.member("jamdel", Role.DELEGATE, "JAM")
+    world.member("cdema", Role.PARTNER_ADMIN, "CDEMA")
+    world.member("tto", Role.FOCAL_POINT, "TTO")
+    brb.say("report Fishing boat overdue")
+    brb.say("share BRB-0001 JAM CDEMA")
+    with world.db.transaction() as session:
+        who = principal_for(session, Account("console", "", "brb"), Place.direct())
+        need = response.add_entry(session, who, "BRB-0001", "need", "A spotter plane", utcnow())
+        task = response.add_entry(session, who, "BRB-0001", "task", "Search", utcnow(), "CDEMA")
+        assert sorted(m.user_id for m in need.tell) == ["cdema", "jam"]
+        assert [m.user_id for m in task.tell] == ["cdema"]
