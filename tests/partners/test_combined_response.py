@@ -142,3 +142,24 @@ def test_who_a_task_or_a_need_should_reach(world: World) -> None:
         task = response.add_entry(session, who, "BRB-0001", "task", "Search", utcnow(), "CDEMA")
         assert sorted(m.user_id for m in need.tell) == ["cdema", "jam"]
         assert [m.user_id for m in task.tell] == ["cdema"]
+
+
+def test_removing_a_partner_revokes_its_shares_and_tells_the_index(world: World) -> None:
+    from sqlalchemy import func, select
+
+    from secbot.db.models import IndexChange, Share
+    from secbot.db.types import utcnow
+    from secbot.identity.partners import remove_partner
+
+    add_cdema(world.db)
+    brb = world.member("brb", Role.FOCAL_POINT, "BRB")
+    brb.say("report Debris on the runway")
+    brb.say("share BRB-0001 CDEMA")
+    with world.db.transaction() as session:
+        before = session.scalar(select(func.count()).select_from(IndexChange))
+        remove_partner(session, "CDEMA", by="test", now=utcnow())
+    with world.db.transaction() as session:
+        active = session.scalars(select(Share).where(Share.revoked_at.is_(None))).all()
+        assert active == []
+        assert session.scalar(select(func.count()).select_from(IndexChange)) == before + 1
+    assert "Shared BRB-0001" not in brb.say("share BRB-0001 CDEMA")

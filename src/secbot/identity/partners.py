@@ -93,11 +93,12 @@ def remove_partner(session: Session, code: str, *, by: str, now: datetime) -> St
         .where(Member.state_code == partner.code, Member.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    session.execute(
-        update(Share)
-        .where(Share.grantee == partner.code, Share.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+    # Through the ORM, not a bulk UPDATE: the flush is what tells the retrieval index which
+    # submissions' readers changed (db.session._touched_submissions).
+    for share in session.scalars(
+        select(Share).where(Share.grantee == partner.code, Share.revoked_at.is_(None))
+    ):
+        share.revoked_at = now
     for channel in session.scalars(select(Channel).where(Channel.active.is_(True))):
         if partner.code in (channel.audience_states or []):
             remaining = [c for c in channel.audience_states if c != partner.code]
