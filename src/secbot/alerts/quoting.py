@@ -126,6 +126,17 @@ def quoting_problem(session: Session, text: str) -> str | None:
     return None
 
 
+def _named_out_of_scope(session: Session, text: str, scope: Scope) -> str | None:
+    """The first report id in the text that the audience may not read (a partner room is not
+    reached by `all`, so a report shared with all is still out of its reach)."""
+    codes = list(session.scalars(select(State.code)))
+    for public_id in referenced_ids(text, codes):
+        row = session.scalar(select(Submission).where(Submission.public_id == public_id))
+        if row is None or not permits(scope, reads.facts(session, row)):
+            return public_id
+    return None
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(skeleton(text).casefold())
 
@@ -155,10 +166,16 @@ def copied_text_problem(
 ) -> str | None:
     """A run of QUOTE_WORDS words taken from a submission some party of the audience may not
     read. Says which report only when the audience may read it... which it may not: so never."""
+    scope = audience_scope(session, kind, states)
+    named = _named_out_of_scope(session, text, scope)
+    if named is not None:
+        return (
+            f"{named} is not a report every party this alert reaches may read, so the alert "
+            "cannot name it. Leave it out or narrow the audience."
+        )
     wanted = set(_runs(_words(text)))
     if not wanted:
         return None
-    scope = audience_scope(session, kind, states)
     for row, source in _submission_texts(session):
         if wanted.isdisjoint(_runs(_words(source))):
             continue

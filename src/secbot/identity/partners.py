@@ -83,7 +83,7 @@ def list_partners(session: Session) -> list[State]:
 
 def remove_partner(session: Session, code: str, *, by: str, now: datetime) -> State:
     """Retire a partner at once: its members are revoked, every active share to it is revoked
-    (so its co-ordination logs close), rooms naming it stop naming it. Rows are kept."""
+    (so its co-ordination logs close), rooms naming it are switched off. Rows are kept."""
     partner = get_partner(session, code)
     if partner is None:
         raise NotFound(f"No partner {normal_code(code)}. `secbot admin partner list` shows them.")
@@ -99,12 +99,12 @@ def remove_partner(session: Session, code: str, *, by: str, now: datetime) -> St
         select(Share).where(Share.grantee == partner.code, Share.revoked_at.is_(None))
     ):
         share.revoked_at = now
+    # A room naming the partner is switched off, never narrowed: its people are still in the
+    # platform's group, and a narrower audience would let the room see more (the group rule
+    # reads what every party may see). An admin registers it again for who is really there.
     for channel in session.scalars(select(Channel).where(Channel.active.is_(True))):
         if partner.code in (channel.audience_states or []):
-            remaining = [c for c in channel.audience_states if c != partner.code]
-            channel.audience_states = remaining
-            if not remaining:
-                channel.active = False
-                channel.removed_reason = f"partner {partner.code} removed"
+            channel.active = False
+            channel.removed_reason = f"partner {partner.code} removed"
     audit.record(session, None, "partner_removed", actor=by, partner=partner.code)
     return partner

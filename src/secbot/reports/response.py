@@ -92,6 +92,17 @@ def add_entry(
         raise InvalidInput(f"Say what to add, e.g. {kind} {submission.public_id} " + _EXAMPLE[kind])
     if len(text) > MAX_CHARS:
         raise InvalidInput(f"An entry is at most {MAX_CHARS} characters; this one has {len(text)}.")
+    if (
+        assignee is not None
+        and assignee != principal.party
+        and principal.party != (submission.owner_state)
+    ):
+        # Only the owner knows whom it shared with; a grantee's refusal must not depend on it.
+        raise InvalidInput(
+            f"Only {submission.owner_state} can assign tasks on {submission.public_id} to "
+            f"another party; you can take one yourself: task {submission.public_id} "
+            f"{principal.party} ..."
+        )
     if assignee is not None and not entitled(assignee, facts(session, submission)):
         raise InvalidInput(
             f"{_name(assignee)} cannot see {submission.public_id}, so it cannot take a task on "
