@@ -28,12 +28,14 @@ from secbot.db.session import Database
 from secbot.domain.enums import TLP, Role
 
 STATES = ["BRB", "JAM", "TTO"]
-PARTIES = [*STATES, SECRETARIAT]
+PARTNERS = ["CDEMA", "UWIMONA"]
+"""Non-state parties: reached only by name, never through `all` (decision 0023)."""
+PARTIES = [*STATES, SECRETARIAT, *PARTNERS]
 
 submission_st = st.tuples(
-    st.sampled_from(STATES),
+    st.sampled_from([*STATES, *PARTNERS]),
     st.sampled_from(list(TLP)),
-    st.sets(st.sampled_from([*STATES, ALL, SECRETARIAT]), max_size=3),
+    st.sets(st.sampled_from([*STATES, ALL, SECRETARIAT, *PARTNERS]), max_size=4),
 )
 place_st = st.one_of(
     st.just(Place.direct()),
@@ -45,7 +47,12 @@ place_st = st.one_of(
 principal_st = st.one_of(
     st.builds(
         lambda party, place: Principal(
-            party, Role.SECRETARIAT if party == SECRETARIAT else Role.DELEGATE, place, 1
+            party,
+            Role.SECRETARIAT
+            if party == SECRETARIAT
+            else (Role.PARTNER if party in PARTNERS else Role.DELEGATE),
+            place,
+            1,
         ),
         st.sampled_from(PARTIES),
         place_st,
@@ -61,7 +68,11 @@ def rule(principal: Principal, owner: str, tlp: TLP, grantees: set[str]) -> bool
         return False
 
     def entitled(p: str) -> bool:
-        return owner == p or (tlp is not TLP.RED and bool({p, ALL} & grantees))
+        if owner == p:
+            return True
+        if tlp is TLP.RED:
+            return False
+        return p in grantees or (ALL in grantees and p not in PARTNERS)
 
     if principal.place.audience is None:
         return principal.place.kind.value == "direct" and entitled(principal.party)
@@ -94,6 +105,7 @@ def test_sql_chroma_and_postcheck_agree_with_the_rule(
     collection = chroma.create_collection(f"c{uuid.uuid4().hex}", embedding_function=None)
     with db.transaction() as session:
         session.add_all(State(code=s, name=s) for s in STATES)
+        session.add_all(State(code=p, name=p, kind="regional") for p in PARTNERS)
         session.flush()
         for n, (owner, tlp, grantees) in enumerate(subs):
             sub = Submission(
@@ -104,6 +116,7 @@ def test_sql_chroma_and_postcheck_agree_with_the_rule(
             session.add_all(Share(submission_id=sub.id, grantee=g) for g in grantees)
             # a revoked share must never count
             session.add(Share(submission_id=sub.id, grantee="TTO", revoked_at=sub.created_at))
+            session.add(Share(submission_id=sub.id, grantee="CDEMA", revoked_at=sub.created_at))
     collection.add(
         ids=[f"s{n}" for n in range(len(subs))] + ["regional"],
         embeddings=[[1.0, 0.0]] * (len(subs) + 1),

@@ -13,7 +13,8 @@ from secbot.domain.errors import NotPermitted
 def principal(role: Role | None) -> Principal:
     if role is None:
         return Principal.unknown()
-    return Principal(party_for(role, None if role.is_secretariat else "BRB"), role, Place.direct())
+    party = None if role.is_secretariat else ("CDEMA" if role.is_partner else "BRB")
+    return Principal(party_for(role, party), role, Place.direct())
 
 
 def test_every_action_has_a_refusal_and_every_role_a_row() -> None:
@@ -28,14 +29,32 @@ def test_strangers_may_do_nothing() -> None:
             require(principal(None), action)
 
 
+PARTNERS = {Role.PARTNER, Role.PARTNER_ADMIN}
+
+
+def test_a_partner_is_never_a_state_nor_the_secretariat() -> None:
+    partner = principal(Role.PARTNER)
+    assert partner.partner == "CDEMA" and partner.state is None
+    assert partner.owner_party == "CDEMA"
+    with pytest.raises(ValueError):
+        party_for(Role.PARTNER, "BRB")
+    with pytest.raises(ValueError):
+        party_for(Role.FOCAL_POINT, "CDEMA")
+
+
 @pytest.mark.parametrize(
     ("action", "roles"),
     [
-        (Action.FILE_REPORT, {Role.FOCAL_POINT, Role.STATE_ADMIN}),
-        (Action.CHANGE_REPORT, {Role.FOCAL_POINT, Role.STATE_ADMIN}),
+        (Action.FILE_REPORT, {Role.FOCAL_POINT, Role.STATE_ADMIN} | PARTNERS),
+        (Action.CHANGE_REPORT, {Role.FOCAL_POINT, Role.STATE_ADMIN} | PARTNERS),
         (Action.SEND_ALERT, {Role.SECRETARIAT, Role.SECRETARIAT_ADMIN}),
         (Action.REGISTER_CHANNEL, {Role.STATE_ADMIN, Role.SECRETARIAT_ADMIN}),
-        (Action.READ_OWN_STATE, {Role.DELEGATE, Role.FOCAL_POINT, Role.STATE_ADMIN}),
+        (Action.READ_OWN_STATE, {Role.DELEGATE, Role.FOCAL_POINT, Role.STATE_ADMIN} | PARTNERS),
+        (
+            Action.COORDINATE,
+            {Role.FOCAL_POINT, Role.STATE_ADMIN, Role.SECRETARIAT} | PARTNERS,
+        ),
+        (Action.READ_BRIEF, {Role.DELEGATE, Role.FOCAL_POINT, Role.STATE_ADMIN, Role.SECRETARIAT}),
         (Action.READ, set(Role)),
         (Action.MANAGE_MEMBERS, {Role.STATE_ADMIN, Role.SECRETARIAT_ADMIN}),
         (Action.READ_AUDIT, {Role.STATE_ADMIN, Role.SECRETARIAT_ADMIN}),

@@ -31,11 +31,13 @@ from secbot.reports import incidents, sharing
 from secbot.reports.incidents import IncidentInput
 
 STATES = ["BRB", "JAM", "TTO", "LCA"]
-# Each example drives ~180 engine calls (more verbs read more since reports grew timelines and
-# links); CI runs 100 per database (200 in all, about 36,000 reads), a dev run 40.
+PARTNERS = ["CDEMA"]
+"""A non-state party: it sees only what was shared with it by name; `all` never reaches it."""
+# Each example drives ~200 engine calls (more verbs read more since reports grew timelines,
+# links and partners); CI runs 100 per database (200 in all, about 40,000 reads), a dev run 40.
 ENGINE_EXAMPLES = 100 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 40
-GRANTEES = [*STATES, "all", "secretariat"]
-ID = re.compile(r"\b[A-Z]{3}-(?:\d{4}|T\d{2,})\b")
+GRANTEES = [*STATES, *PARTNERS, "all", "secretariat"]
+ID = re.compile(r"\b[A-Z]{3,12}-(?:\d{4}|T\d{2,})\b")
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,10 @@ class Report:
 reports_st = st.lists(
     st.builds(
         Report,
-        owner=st.sampled_from(STATES),
+        owner=st.sampled_from([*STATES, *PARTNERS]),
         tlp=st.sampled_from(list(TLP)),
         kind=st.sampled_from(["incident", "incident", "threat"]),
-    ),
+    ).map(lambda r: Report(r.owner, r.tlp, "incident") if r.owner in PARTNERS else r),
     min_size=1,
     max_size=7,
 )
@@ -61,7 +63,9 @@ ops_st = st.lists(
 audience_st = st.one_of(
     st.just("all"),
     st.just("secretariat"),
-    st.lists(st.sampled_from(STATES), min_size=1, max_size=3, unique=True).map(",".join),
+    st.lists(st.sampled_from([*STATES, *PARTNERS]), min_size=1, max_size=3, unique=True).map(
+        ",".join
+    ),
 )
 
 
@@ -85,7 +89,7 @@ def oracle(
             return True
         if report.tlp is TLP.RED:
             return False
-        return p in grants or ALL in grants
+        return p in grants or (ALL in grants and p not in PARTNERS)
 
     if place.kind is ChatKind.DIRECT:
         return entitled(party)
@@ -100,6 +104,7 @@ MEMBERS = [
     *[(f"fp-{s}", Role.FOCAL_POINT, s) for s in STATES],
     ("del-JAM", Role.DELEGATE, "JAM"),
     ("sec", Role.SECRETARIAT, None),
+    *[(f"fp-{p}", Role.PARTNER, p) for p in PARTNERS],
     ("secadmin", Role.SECRETARIAT_ADMIN, None),
 ]
 
@@ -107,6 +112,7 @@ MEMBERS = [
 def build_world(db: Database) -> None:
     with db.transaction() as session:
         session.add_all(State(code=s, name=s) for s in STATES)
+        session.add_all(State(code=p, name=p, kind="regional") for p in PARTNERS)
         session.flush()
         session.add_all(
             Member(
@@ -136,7 +142,7 @@ def test_every_read_verb_shows_exactly_what_the_rule_allows(
     build_world(db)
     engine = Engine(db)
     ids: list[str] = []
-    owners = {s: principal(db, f"fp-{s}") for s in STATES}  # read before the write lock
+    owners = {s: principal(db, f"fp-{s}") for s in [*STATES, *PARTNERS]}  # before the lock
     with db.transaction() as session:
         for report in reports:
             owner = owners[report.owner]

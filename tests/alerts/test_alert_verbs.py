@@ -99,7 +99,7 @@ def test_bad_answers_are_re_asked_and_change_nothing(db: Database) -> None:
     sec.press("Expected")
     sec.press("Possible")
     sec.press("Security")
-    assert "Unknown state code" in sec.say("XYZ")
+    assert "Unknown state or partner code" in sec.say("XYZ")
     sec.press("All channels")
     assert "Tags are short words" in sec.say("bad/tag")
     sec.press("No filter")

@@ -15,10 +15,12 @@ from secbot.alerts.audience import room_fits
 from secbot.db.models import Channel
 
 STATES = ["ATG", "BRB", "JAM", "TTO", "LCA"]
+PARTNERS = {"CDEMA", "UWIMONA"}
+"""Non-state parties (decision 0023): `all` never addresses them; only naming them does."""
 ANY_FUTURE_STATE = "*future"
 
-parties = st.sets(st.sampled_from([*STATES, SECRETARIAT]), max_size=3)
-state_sets = st.sets(st.sampled_from(STATES), min_size=1, max_size=3)
+parties = st.sets(st.sampled_from([*STATES, SECRETARIAT, *sorted(PARTNERS)]), max_size=3)
+state_sets = st.sets(st.sampled_from([*STATES, *sorted(PARTNERS)]), min_size=1, max_size=3)
 
 
 @st.composite
@@ -62,10 +64,17 @@ def test_a_room_is_chosen_exactly_when_everyone_in_it_was_addressed(
 ) -> None:
     wanted = addressed(kind, sorted(states))
     chosen = room_fits(room, kind, sorted(states))
-    # Safety: never a room holding someone the alert was not addressed to.
+    # Safety: never a room holding someone the alert was not addressed to; `all` addresses
+    # every state and the secretariat, never a partner.
     if chosen:
-        assert wanted is None or holds(room) <= wanted
+        assert (wanted is None and not holds(room) & PARTNERS) or holds(room) <= (wanted or set())
     # Completeness, as decision 0009 words it: a targeted alert goes to the rooms registered
-    # for that kind of audience whose every party was addressed.
-    expected = wanted is None or (room.audience_kind == kind and holds(room) <= wanted)
+    # for that kind of audience whose every party was addressed; a room holding a partner
+    # only when the audience names its every party.
+    if holds(room) & PARTNERS:
+        expected = (
+            kind == "states" and room.audience_kind == "states" and holds(room) <= (wanted or set())
+        )
+    else:
+        expected = wanted is None or (room.audience_kind == kind and holds(room) <= wanted)
     assert chosen is expected

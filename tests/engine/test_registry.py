@@ -10,7 +10,7 @@ from secbot.transports.telegram import COMMANDS
 
 
 def principal(role: Role) -> Principal:
-    state = None if role.is_secretariat else "BRB"
+    state = None if role.is_secretariat else ("CDEMA" if role.is_partner else "BRB")
     return Principal(party_for(role, state), role, Place.direct(), member_id=1)
 
 

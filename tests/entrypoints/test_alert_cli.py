@@ -118,7 +118,7 @@ def test_bad_input_is_refused_politely_and_writes_nothing(db: Database) -> None:
         "headline needs a few words",
         "message needs a few words",
         "Severity is one of",
-        "Unknown state code(s): XYZ",
+        "Unknown state or partner code(s): XYZ",
         "expiry",
     ):
         assert part in bad

@@ -72,7 +72,7 @@ def test_channels(env: dict[str, str]) -> None:
     )
     listing = cli("admin", "channel", "list")
     assert "telegram:-100123  BRB,JAM  maritime  active" in listing
-    assert "Unknown state code(s): ZZZ" in cli_fails(
+    assert "Unknown state or partner code(s): ZZZ" in cli_fails(
         "admin", "channel", "add", "--platform", "slack", "--id", "C1", "--audience", "BRB,ZZZ"
     )
     assert "removed" in cli("admin", "channel", "remove", "1")

@@ -11,7 +11,9 @@ from tests.support.world import World
 
 def test_delegates_cannot_file_or_share(world: World) -> None:
     bob = world.member("bob", Role.DELEGATE, "JAM")
-    assert "Only focal points or state admins can file reports" in bob.say("report boat seen")
+    assert "Only focal points, state admins or partners can file reports" in bob.say(
+        "report boat seen"
+    )
     alice = world.member("alice", Role.FOCAL_POINT, "JAM")
     alice.say("report Smuggling boat seen off Negril")
     assert "Only focal points or state admins can share" in bob.say("share JAM-0001 BRB")
@@ -38,7 +40,7 @@ def test_share_unshare_and_what_each_state_sees(world: World) -> None:
     assert "none" in bob.say("reports")
     assert "can't find a report BRB-0001" in bob.say("incident BRB-0001")
     assert "was not shared with JAM" in alice.say("unshare BRB-0001 JAM")
-    assert "Shared BRB-0001 with all members." in alice.say("share BRB-0001 all")
+    assert "Shared BRB-0001 with all states and the secretariat." in alice.say("share BRB-0001 all")
     assert ids(carol.say("reports")) == ["BRB-0001"] and "BRB-0001" in sam.say("reports")
 
 
@@ -108,14 +110,14 @@ def test_unshare_says_who_can_still_see_the_report_and_through_which_share(
     alice.say("share BRB-0001 all")
     reply = alice.say("unshare BRB-0001 JAM")
     assert "JAM sees it through the share with all" in reply
-    assert "Still shared with: all members." in reply
+    assert "Still shared with: all states and the secretariat." in reply
     assert ids(bob.say("reports")) == ["BRB-0001"], "and it is true"
     alice.say("share BRB-0001 JAM")
     both = alice.say("unshare BRB-0001 JAM")
     assert "still sees BRB-0001 through the share with all" in both
     alice.say("share BRB-0001 JAM")
     reply = alice.say("unshare BRB-0001 all")
-    assert "All members can no longer see BRB-0001." in reply
+    assert "All states and the secretariat can no longer see BRB-0001." in reply
     assert "Still shared with: JAM." in reply
     assert ids(bob.say("reports")) == ["BRB-0001"], "JAM is still named"
     last = alice.say("unshare BRB-0001 JAM")

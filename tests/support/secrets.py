@@ -13,7 +13,7 @@ QUESTION = "harbour master Port Zephyrine bribes Kestrel smuggling ring unregist
 
 def ids(text: str) -> list[str]:
     """Report ids (BRB-0007) in a reply, in order."""
-    return re.findall(r"\b[A-Z]{3}-\d{4}\b", text)
+    return re.findall(r"\b[A-Z]{3,12}-\d{4}\b", text)
 
 
 def leaked(reply: str, public_id: str) -> list[str]:

@@ -30,6 +30,9 @@ class Action(StrEnum):
     READ_BRIEF = "read_brief"
     """Trend briefs over what the reader may see: state members and the secretariat, not the
     secretariat admin (who administers identities, not data: decision 0004)."""
+    COORDINATE = "coordinate"
+    """Write to the co-ordination log of a report the principal may see: focal points, state
+    admins, the secretariat and partners (delegates read it)."""
     SUBSCRIBE_BRIEF = "subscribe_brief"
     """Start or stop a room's scheduled brief: room admins (state admins for their own
     state's rooms, secretariat admins) and the secretariat."""
@@ -48,23 +51,33 @@ _SUBMITTER = _STATE_MEMBER | {
     Action.CHANGE_REPORT,
     Action.ADD_STATE_THREAT,
     Action.EXPORT_STATE,
+    Action.COORDINATE,
 }
 _SECRETARIAT = _MEMBER | {Action.SEND_ALERT, Action.SEE_ALERT_STATUS}
+_PARTNER = _MEMBER | {
+    Action.READ_OWN_STATE,
+    Action.FILE_REPORT,
+    Action.CHANGE_REPORT,
+    Action.COORDINATE,
+}
+"""A partner files observations it owns (own TLP, own sharing) and takes part in logs."""
 
 TABLE: dict[Role, frozenset[Action]] = {
     Role.DELEGATE: _STATE_MEMBER,
     Role.FOCAL_POINT: _SUBMITTER,
     Role.STATE_ADMIN: _SUBMITTER
     | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF, Action.MANAGE_MEMBERS, Action.READ_AUDIT},
-    Role.SECRETARIAT: _SECRETARIAT | {Action.READ_BRIEF, Action.SUBSCRIBE_BRIEF},
+    Role.SECRETARIAT: _SECRETARIAT | {Action.READ_BRIEF, Action.SUBSCRIBE_BRIEF, Action.COORDINATE},
     Role.SECRETARIAT_ADMIN: _SECRETARIAT
     | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF, Action.MANAGE_MEMBERS, Action.READ_AUDIT},
+    Role.PARTNER: _PARTNER,
+    Role.PARTNER_ADMIN: _PARTNER,
 }
 
 REFUSAL: dict[Action, str] = {
     Action.READ: "Only members can do that. Send `help` to see how to join.",
-    Action.READ_OWN_STATE: "`mine` lists a state's own reports; the secretariat files none.",
-    Action.FILE_REPORT: "Only focal points or state admins can file reports.",
+    Action.READ_OWN_STATE: "`mine` lists your own party's reports; the secretariat files none.",
+    Action.FILE_REPORT: "Only focal points, state admins or partners can file reports.",
     Action.CHANGE_REPORT: "Only focal points or state admins can share or correct reports.",
     Action.ADD_STATE_THREAT: "Only focal points or state admins can add register entries.",
     Action.SEND_ALERT: "Only the secretariat can send alerts.",
@@ -76,6 +89,8 @@ REFUSAL: dict[Action, str] = {
     Action.EXPORT_STATE: "Only a state's focal points and state admins can export its data.",
     Action.MANAGE_MEMBERS: "Only state admins and secretariat admins manage members.",
     Action.READ_AUDIT: "Only state admins and secretariat admins read the audit log.",
+    Action.COORDINATE: "Only focal points, state admins, the secretariat or partners can add to "
+    "a co-ordination log.",
 }
 
 

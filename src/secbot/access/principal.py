@@ -10,7 +10,16 @@ SECRETARIAT = "*secretariat"
 """The secretariat's party token; never a state code, so it can never own a submission."""
 
 ALL = "*all"
-"""Share grantee meaning every member party: all states and the secretariat."""
+"""Share grantee meaning every member state and the secretariat; never a partner."""
+
+STATE_CODE_LENGTH = 3
+"""State codes are ISO 3166-1 alpha-3; partner codes are 4-12 characters (decision 0023), so
+a party's code alone says which it is and the rule needs no lookup."""
+
+
+def is_partner(party: str | None) -> bool:
+    """A non-state organisation: neither a state nor the secretariat, never inside `all`."""
+    return party is not None and not party.startswith("*") and len(party) > STATE_CODE_LENGTH
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,8 @@ class Place:
 
 @dataclass(frozen=True)
 class Principal:
-    """party is a state code, SECRETARIAT, or None for someone who has not joined."""
+    """party is a state code, SECRETARIAT, a partner code, or None for someone who has not
+    joined."""
 
     party: str | None
     role: Role | None
@@ -49,18 +59,35 @@ class Principal:
 
     @property
     def state(self) -> str | None:
-        """The member's state, or None for the secretariat and strangers."""
-        return self.party if self.party and not self.party.startswith("*") else None
+        """The member's state, or None for the secretariat, partners and strangers."""
+        if not self.party or self.party.startswith("*") or is_partner(self.party):
+            return None
+        return self.party
+
+    @property
+    def partner(self) -> str | None:
+        """The member's partner organisation, or None."""
+        return self.party if is_partner(self.party) else None
+
+    @property
+    def owner_party(self) -> str | None:
+        """The party whose submissions this member files and changes: a state or a partner."""
+        return self.state or self.partner
 
 
 def party_for(role: Role, state_code: str | None) -> str:
     if role.is_secretariat:
         return SECRETARIAT
     if state_code is None:
-        raise ValueError(f"role {role} needs a state")
+        raise ValueError(f"role {role} needs a state or a partner")
+    if role.is_partner != is_partner(state_code):
+        raise ValueError(f"role {role} does not fit party {state_code}")
     return state_code
 
 
 def grant_tokens(party: str) -> frozenset[str]:
-    """The share grantees that entitle a party: its own token and `all`."""
+    """The share grantees that entitle a party: its own token and `all`; a partner only by
+    name (`all` means the states and the secretariat, never a partner)."""
+    if is_partner(party):
+        return frozenset({party})
     return frozenset({party, ALL})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from secbot.access.principal import SECRETARIAT
+from secbot.access.principal import SECRETARIAT, is_partner
 from secbot.db.models import Alert, Channel
 from secbot.domain.enums import AudienceKind
 
@@ -46,7 +46,15 @@ def target_channels(
 
 def room_fits(channel: Channel, kind: str, states: tuple[str, ...] | list[str]) -> bool:
     """Whether everyone a room holds may read an alert for this audience. Checked when the
-    alert is queued and again when each delivery is claimed: rooms change in between."""
+    alert is queued and again when each delivery is claimed: rooms change in between. `all`
+    means the states and the secretariat: a room holding a partner is reached only by name."""
+    if any(is_partner(p) for p in _parties(channel)):
+        return (
+            kind == AudienceKind.STATES
+            and channel.audience_kind == AudienceKind.STATES
+            and channel.stranger_seen_at is None
+            and (_parties(channel) <= set(states) | {SECRETARIAT})
+        )
     if kind == AudienceKind.ALL:
         return True
     if channel.stranger_seen_at is not None:
@@ -63,7 +71,7 @@ def addressed_to(alert: Alert, party: str | None) -> bool:
         return False
     if party == SECRETARIAT:
         return True
-    if alert.audience_kind == AudienceKind.ALL:
+    if alert.audience_kind == AudienceKind.ALL and not is_partner(party):
         return True
     return alert.audience_kind == AudienceKind.STATES and party in alert.audience_states
 

@@ -18,6 +18,7 @@ from secbot.domain.enums import AudienceKind
 from secbot.domain.errors import InvalidInput
 from secbot.domain.text import clean_text, one_line
 from secbot.identity.channels import parse_audience as parse_room_audience
+from secbot.identity.partners import list_partners
 
 HEADLINE_MAX = 160
 BODY_MAX = 3000
@@ -78,11 +79,19 @@ def cap_choice(kind: type[CapEnum], name: str, text: str) -> CapEnum:
 
 
 def audience(session: Session, text: str) -> tuple[AudienceKind, tuple[str, ...]]:
-    """The registration rule, with the looser wording a person types (`everyone`, `BRB JAM`)."""
+    """The registration rule, with the looser wording a person types (`everyone`, `BRB JAM`).
+    `partners` stands for every active partner's code (`all` never includes them), so
+    `BRB, partners` reaches the rooms of BRB and of the partners."""
     value = text.strip()
     if value.lower() in ("everyone", "all channels"):
         value = "all"
-    kind, states = parse_room_audience(session, re.sub(r"[,\s]+", ",", value))
+    words = [w for w in re.split(r"[,\s]+", value) if w]
+    if any(w.lower() == "partners" for w in words):
+        codes = [p.code for p in list_partners(session)]
+        if not codes:
+            raise InvalidInput("There are no partner organisations yet, so `partners` names none.")
+        words = [c for w in words for c in (codes if w.lower() == "partners" else [w])]
+    kind, states = parse_room_audience(session, ",".join(words))
     return kind, tuple(states)
 
 

@@ -96,7 +96,8 @@ def referenced_ids(text: str, state_codes: Iterable[str]) -> list[str]:
 
 def everyone_scope(session: Session) -> Scope:
     """What a room holding every party may see: the bar for any id an alert names."""
-    parties = frozenset(session.scalars(select(State.code))) | {SECRETARIAT}
+    states = select(State.code).where(State.kind == "state")
+    parties = frozenset(session.scalars(states)) | {SECRETARIAT}
     return Scope(parties, GROUP_TLPS)
 
 
@@ -106,7 +107,7 @@ def audience_scope(session: Session, kind: AudienceKind, states: Iterable[str]) 
         return everyone_scope(session)
     if kind is AudienceKind.SECRETARIAT:
         return Scope(frozenset({SECRETARIAT}), GROUP_TLPS)
-    return Scope(frozenset(states) | {SECRETARIAT}, GROUP_TLPS)
+    return Scope(frozenset(states) | {SECRETARIAT}, GROUP_TLPS)  # partners named here included
 
 
 def quoting_problem(session: Session, text: str) -> str | None:
@@ -122,6 +123,17 @@ def quoting_problem(session: Session, text: str) -> str | None:
                 "it with all, or leave it out; if you meant something else, such as a year, "
                 "write it another way."
             )
+    return None
+
+
+def _named_out_of_scope(session: Session, text: str, scope: Scope) -> str | None:
+    """The first report id in the text that the audience may not read (a partner room is not
+    reached by `all`, so a report shared with all is still out of its reach)."""
+    codes = list(session.scalars(select(State.code)))
+    for public_id in referenced_ids(text, codes):
+        row = session.scalar(select(Submission).where(Submission.public_id == public_id))
+        if row is None or not permits(scope, reads.facts(session, row)):
+            return public_id
     return None
 
 
@@ -154,10 +166,16 @@ def copied_text_problem(
 ) -> str | None:
     """A run of QUOTE_WORDS words taken from a submission some party of the audience may not
     read. Says which report only when the audience may read it... which it may not: so never."""
+    scope = audience_scope(session, kind, states)
+    named = _named_out_of_scope(session, text, scope)
+    if named is not None:
+        return (
+            f"{named} is not a report every party this alert reaches may read, so the alert "
+            "cannot name it. Leave it out or narrow the audience."
+        )
     wanted = set(_runs(_words(text)))
     if not wanted:
         return None
-    scope = audience_scope(session, kind, states)
     for row, source in _submission_texts(session):
         if wanted.isdisjoint(_runs(_words(source))):
             continue

@@ -25,7 +25,7 @@ class Erasure(Base):
     submission_id: Mapped[int] = mapped_column(Integer, index=True)
     """The erased row's internal key (no foreign key: the row is gone)."""
     public_id: Mapped[str] = mapped_column(String(16), index=True)
-    owner_state: Mapped[str] = mapped_column(String(3), index=True)
+    owner_state: Mapped[str] = mapped_column(String(12), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     tlp: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(160))

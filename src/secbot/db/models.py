@@ -31,14 +31,23 @@ class Base(DeclarativeBase):
 
 
 class State(Base):
+    """A party that owns submissions: a member state (`kind` state, a 3-letter ISO code) or a
+    partner organisation (`kind` its PartnerKind, a code of 4-12 characters; decision 0023)."""
+
     __tablename__ = "states"
 
-    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     # Per-state counter behind public ids; bumped with UPDATE ... RETURNING under a row lock.
     last_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)  # its members' default
+    kind: Mapped[str] = mapped_column(String(16), default="state", server_default="state")
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    """A removed partner: its members and the shares to it are revoked, its rows kept."""
+    office: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contact_channel: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """A partner's office and how to reach it, listed by `contacts` beside the states'."""
 
 
 class Member(Base):
@@ -249,7 +258,7 @@ class AuditEvent(Base):
     submission_id: Mapped[int | None] = mapped_column(
         ForeignKey("submissions.id"), nullable=True, index=True
     )
-    owner_state: Mapped[str | None] = mapped_column(String(3), nullable=True, index=True)
+    owner_state: Mapped[str | None] = mapped_column(String(12), nullable=True, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
 
@@ -348,7 +357,7 @@ from secbot.db.documents import DocumentChunk, SourceDocument  # noqa: E402
 from secbot.db.erasures import Erasure, RetentionOverride  # noqa: E402
 from secbot.db.inbound import InboxEntry, IndexChange, Notice, ProcessedInbound  # noqa: E402
 from secbot.db.places import Place  # noqa: E402
-from secbot.db.report_extras import ReportLink, ReportUpdate  # noqa: E402
+from secbot.db.report_extras import ReportLink, ReportUpdate, ResponseEntry  # noqa: E402
 from secbot.db.web import WebLink, WebSession  # noqa: E402
 
 __all__ = [
@@ -364,6 +373,7 @@ __all__ = [
     "ProcessedInbound",
     "ReportLink",
     "ReportUpdate",
+    "ResponseEntry",
     "RetentionOverride",
     "SourceDocument",
     "WebLink",

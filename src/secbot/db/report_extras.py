@@ -37,7 +37,28 @@ class ReportUpdate(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
-    author_state: Mapped[str] = mapped_column(String(3))
+    author_state: Mapped[str] = mapped_column(String(12))
     body: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     client_key: Mapped[str | None] = mapped_column(String(160), unique=True, nullable=True)
+
+
+class ResponseEntry(Base):
+    """One entry of a shared report's co-ordination log: a dated note, a need, an offer or a
+    task for a party. It has no visibility of its own: it is read only through its report."""
+
+    __tablename__ = "response_entries"
+    __table_args__ = (UniqueConstraint("submission_id", "number", name="uq_response_entry_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    """Per report (`BRB-0007/2`): no global sequence is ever shown."""
+    kind: Mapped[str] = mapped_column(String(8))
+    party: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    assignee: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    done_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)

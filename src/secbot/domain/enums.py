@@ -11,10 +11,17 @@ class Role(StrEnum):
     STATE_ADMIN = "state_admin"
     SECRETARIAT = "secretariat"
     SECRETARIAT_ADMIN = "secretariat_admin"
+    PARTNER = "partner"
+    PARTNER_ADMIN = "partner_admin"
 
     @property
     def is_secretariat(self) -> bool:
         return self in (Role.SECRETARIAT, Role.SECRETARIAT_ADMIN)
+
+    @property
+    def is_partner(self) -> bool:
+        """Members of a non-state organisation (decision 0023)."""
+        return self in (Role.PARTNER, Role.PARTNER_ADMIN)
 
 
 class TLP(StrEnum):
@@ -52,6 +59,15 @@ class Severity(StrEnum):
     MODERATE = "moderate"
     HIGH = "high"
     CRITICAL = "critical"
+
+
+class PartnerKind(StrEnum):
+    """The non-state actors of model paragraph 15 b."""
+
+    REGIONAL = "regional"
+    CIVIL_SOCIETY = "civil_society"
+    ACADEMIA = "academia"
+    INTERNATIONAL = "international"
 
 
 class GranteeKind(StrEnum):

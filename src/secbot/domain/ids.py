@@ -1,7 +1,8 @@
 """Report ids as people type them: `brb-7`, `BRB-7`, `BRB 7`, `brb0007` all mean `BRB-0007`.
 
 A state's submissions are numbered per state (`BRB-0007`); its own threat-register entries
-carry a `T` (`BRB-T01`). Reading an id leniently only ever yields the canonical spelling: what
+carry a `T` (`BRB-T01`). A partner's observations carry its longer code (`CDEMA-0001`).
+Reading an id leniently only ever yields the canonical spelling: what
 that id may show is still decided by access/, exactly as for the id typed in full.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-_ID = re.compile(r"([A-Za-z]{3})(?:\s*[-_.]\s*|\s+)?(T(?=\d))?\s*(\d{1,6})", re.IGNORECASE)
+_ID = re.compile(r"([A-Za-z]{3,12})(?:\s*[-_.]\s*|\s+)?(T(?=\d))?\s*(\d{1,6})", re.IGNORECASE)
 _END = r"[,;:.!?]*"
 """Punctuation that may follow an id in a sentence (`share BRB-7, JAM`)."""
 _WHOLE = re.compile(rf"^\s*{_ID.pattern}{_END}\s*$", re.IGNORECASE)

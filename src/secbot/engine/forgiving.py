@@ -31,7 +31,7 @@ def bare_id(ctx: Context, text: str) -> str | None:
     `brb-7`, `BRB 7`). Whether such a report exists is not looked at here."""
     body = text[1:] if text.startswith("/") else text
     wanted = read_id(body)
-    if wanted is None or ctx.session.get(State, wanted[:3]) is None:
+    if wanted is None or ctx.session.get(State, wanted.rsplit("-", 1)[0]) is None:
         return None
     return wanted
 

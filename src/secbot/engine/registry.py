@@ -28,6 +28,7 @@ from secbot.engine.verbs import (
     report_form,
     report_links,
     reports,
+    response,
     web_link,
     zone,
 )
@@ -67,7 +68,7 @@ def _h(usage: str, text: str, *actions: Action) -> Help:
     return Help(usage, text, actions)
 
 
-R, F, S = Action.READ, Action.FILE_REPORT, Action.CHANGE_REPORT
+R, F, S, C = Action.READ, Action.FILE_REPORT, Action.CHANGE_REPORT, Action.COORDINATE
 
 VERBS: tuple[Verb, ...] = (
     Verb("start", lambda ctx, args: _start(ctx), open=True),
@@ -120,6 +121,22 @@ VERBS: tuple[Verb, ...] = (
         interchange.push,
         (_h("push ID misp", "send one of your reports to the MISP instance (never RED)", S),),
     ),
+    Verb(
+        "respond",
+        response.respond,
+        (_h("respond ID", "a shared report's co-ordination log: notes, needs, offers, tasks", R),),
+    ),
+    Verb("log", response.log, (_h("log ID TEXT", "add a dated note to a report's log", C),)),
+    Verb(
+        "need", response.need, (_h("need ID TEXT", "post a need the report's parties can see", C),)
+    ),
+    Verb("offer", response.offer, (_h("offer ID TEXT", "offer help on a shared report", C),)),
+    Verb(
+        "task",
+        response.task,
+        (_h("task ID PARTY TEXT", "give a party a task, e.g. task BRB-0007 JAM Patrol", C),),
+    ),
+    Verb("done", response.done, (_h("done ID/N", "close task N of a report", C),)),
     Verb("filing", report_filing.filing),
     Verb(
         "erase",

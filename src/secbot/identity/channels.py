@@ -12,12 +12,16 @@ from secbot.access.principal import SECRETARIAT
 from secbot.db.models import Channel, State
 from secbot.domain.enums import AudienceKind
 from secbot.domain.errors import InvalidInput, NotFound
+from secbot.identity.partners import get_partner
+from secbot.identity.states import get_state
 
 PLATFORMS = ("telegram", "slack", "console")
 
 
 def parse_audience(session: Session, text: str) -> tuple[AudienceKind, list[str]]:
-    """`all`, `secretariat` or comma-separated state codes, each of which must exist."""
+    """`all`, `secretariat` or comma-separated state and partner codes, each of which must
+    exist. `all` holds the states and the secretariat, never partners: a room that holds a
+    partner names it (`BRB, CDEMA`)."""
     value = text.strip()
     if value.lower() == "all":
         return AudienceKind.ALL, []
@@ -25,10 +29,14 @@ def parse_audience(session: Session, text: str) -> tuple[AudienceKind, list[str]
         return AudienceKind.SECRETARIAT, []
     codes = sorted({c.strip().upper() for c in value.split(",") if c.strip()})
     if not codes:
-        raise InvalidInput("Audience is `all`, `secretariat` or state codes like BRB,JAM.")
-    unknown = [c for c in codes if session.get(State, c) is None]
+        raise InvalidInput(
+            "Audience is `all`, `secretariat` or state and partner codes like BRB,JAM,CDEMA."
+        )
+    unknown = [
+        c for c in codes if get_state(session, c) is None and get_partner(session, c) is None
+    ]
     if unknown:
-        raise InvalidInput(f"Unknown state code(s): {', '.join(unknown)}.")
+        raise InvalidInput(f"Unknown state or partner code(s): {', '.join(unknown)}.")
     return AudienceKind.STATES, codes
 
 
@@ -59,7 +67,8 @@ def channel_audience(
     if kind is AudienceKind.SECRETARIAT:
         return frozenset({SECRETARIAT}) | seen
     if kind is AudienceKind.ALL:
-        return frozenset(session.scalars(select(State.code))) | {SECRETARIAT} | seen
+        states = select(State.code).where(State.kind == "state")
+        return frozenset(session.scalars(states)) | {SECRETARIAT} | seen
     return frozenset(channel.audience_states) | seen
 
 

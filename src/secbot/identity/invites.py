@@ -11,11 +11,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from secbot.access import audit
-from secbot.db.models import AuditEvent, Draft, Invite, Member, State
+from secbot.db.models import AuditEvent, Draft, Invite, Member
 from secbot.domain.enums import Role
 from secbot.domain.errors import InvalidInput
 from secbot.domain.text import one_line
 from secbot.identity.accounts import Account, find_member
+from secbot.identity.partners import get_partner
+from secbot.identity.states import get_state
 
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: codes get read aloud and retyped
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){2,3}$")
@@ -46,12 +48,21 @@ def create_invite(
 ) -> str:
     if role.is_secretariat and state_code:
         raise InvalidInput(f"The {role.value} role belongs to the secretariat; leave out --state.")
-    if not role.is_secretariat:
+    if role.is_partner:
+        if not state_code:
+            raise InvalidInput(f"The {role.value} role needs a partner: add --partner CODE.")
+        if get_partner(session, state_code) is None:
+            raise InvalidInput(
+                f"There is no partner {state_code!r}. `secbot admin partner list` shows the codes."
+            )
+        state_code = state_code.strip().upper()
+    elif not role.is_secretariat:
         if not state_code:
             raise InvalidInput(f"The {role.value} role needs a state: add --state CODE.")
-        if session.get(State, state_code.upper()) is None:
+        if get_state(session, state_code.upper()) is None:
             raise InvalidInput(
-                f"There is no state {state_code!r}. `secbot admin state list` shows the codes."
+                f"There is no state {state_code!r}. `secbot admin state list` shows the codes; "
+                "partner roles are `partner` and `partner_admin`."
             )
         state_code = state_code.upper()
     code = new_code(prefix)

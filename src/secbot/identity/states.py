@@ -30,7 +30,14 @@ def add_state(session: Session, code: str, name: str, *, by: str) -> State:
 
 
 def list_states(session: Session) -> list[State]:
-    return list(session.scalars(select(State).order_by(State.code)))
+    """Member states only: partner organisations share the table, never the name."""
+    return list(session.scalars(select(State).where(State.kind == "state").order_by(State.code)))
+
+
+def get_state(session: Session, code: str) -> State | None:
+    """A member state by code; None for unknown codes and for partners."""
+    state = session.get(State, code)
+    return state if state is not None and state.kind == "state" else None
 
 
 # Reading state names as people type them: `jamaica`, `St. Lucia`, `trinidad & tobago`.

@@ -13,6 +13,36 @@ from secbot.db.models import Contact, State
 from secbot.domain.enums import FunctionalArea
 from secbot.registers.matching import matches
 
+PARTNER_AREA = {
+    "regional": FunctionalArea.REGIONAL_ORGANISATION.value,
+    "international": FunctionalArea.REGIONAL_ORGANISATION.value,
+    "civil_society": FunctionalArea.CIVIL_SOCIETY.value,
+    "academia": FunctionalArea.ACADEMIA.value,
+}
+"""A partner's kind as the model's functional area of non-state actors (paragraph 15 b)."""
+
+
+def partner_offices(session: Session) -> list[Contact]:
+    """Active partners' offices as directory entries (never added to the session: the
+    directory file stays the only source of stored contacts)."""
+    rows = session.scalars(
+        select(State)
+        .where(State.kind != "state", State.retired_at.is_(None), State.office != "")
+        .order_by(State.code)
+    )
+    return [
+        Contact(
+            state_code=p.code,
+            organisation=p.name,
+            office=p.office,
+            role=f"partner ({p.kind.replace('_', ' ')})",
+            area=PARTNER_AREA.get(p.kind, FunctionalArea.REGIONAL_ORGANISATION.value),
+            channel=p.contact_channel or "-",
+            topics=[p.kind, "partner"],
+        )
+        for p in rows
+    ]
+
 
 @dataclass(frozen=True)
 class ContactQuery:
@@ -54,6 +84,7 @@ def contacts(
     rows = list(
         session.scalars(select(Contact).order_by(Contact.state_code.nulls_last(), Contact.area))
     )
+    rows += partner_offices(session)
 
     def fits(c: Contact) -> bool:
         return (q.state is None or c.state_code == q.state) and (q.area is None or c.area == q.area)

@@ -42,14 +42,14 @@ def file_incident(
 ) -> Submission:
     """One transaction: number, submission, incident and audit row land together or not at all."""
     require(principal, Action.FILE_REPORT)
-    assert principal.state is not None
+    assert principal.owner_party is not None
     if client_key:
-        client_key = f"{principal.state}:{principal.member_id}:{client_key}"[:120]
+        client_key = f"{principal.owner_party}:{principal.member_id}:{client_key}"[:120]
         existing = session.scalar(select(Incident).where(Incident.client_key == client_key))
         if existing is not None:
             if (
                 existing.reporter_id == principal.member_id
-                and existing.submission.owner_state == principal.state
+                and existing.submission.owner_state == principal.owner_party
             ):
                 return existing.submission
             client_key = None  # never hand one sender's report to another
@@ -57,7 +57,7 @@ def file_incident(
         raise InvalidInput(f"Unknown category {data.category!r}.")
     submission = new_submission(
         session,
-        owner_state=principal.state,
+        owner_state=principal.owner_party,
         kind="incident",
         tlp=data.tlp.value,
         created_by=principal.member_id,
@@ -98,7 +98,7 @@ EDITABLE = ("category", "severity", "tlp", "title", "details", "where", "when", 
 def owned_for_change(session: Session, principal: Principal, public_id: str) -> Submission:
     """Visible first (so unknown and foreign ids read alike), then ownership and role."""
     submission = get_visible(session, scope_for(principal), public_id)
-    if submission.owner_state != principal.state:
+    if submission.owner_state != principal.owner_party:
         raise NotPermitted(
             f"{submission.public_id} belongs to {submission.owner_state}; only its own "
             "focal points can change it."

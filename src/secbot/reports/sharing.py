@@ -13,19 +13,21 @@ from secbot.access.principal import ALL, SECRETARIAT, Principal
 from secbot.db.models import Share, Submission
 from secbot.domain.enums import TLP
 from secbot.domain.errors import InvalidInput
+from secbot.identity.partners import get_partner
 from secbot.identity.states import describe_states, near_state_names, read_state_name
 from secbot.reports.incidents import owned_for_change
 
 TARGET_HELP = (
-    "Targets are state codes or names (e.g. JAM TTO, or jamaica), `all` (every state and the "
-    "secretariat) or `secretariat`."
+    "Targets are state codes or names (e.g. JAM TTO, or jamaica), partner codes (e.g. CDEMA), "
+    "`all` (every state and the secretariat; never partners) or `secretariat`."
 )
 
 
 def parse_targets(session: Session, words: list[str], own_state: str) -> list[str]:
     """State codes, state names as people type them (`jamaica`, `st lucia`, `trinidad and
-    tobago`), `all` and `secretariat`. An ambiguous or mistyped name is refused with the
-    codes it may have meant; nothing is guessed."""
+    tobago`), partner codes (a partner is reached only by its name: `all` never includes it),
+    `all` and `secretariat`. An ambiguous or mistyped name is refused with the codes it may
+    have meant; nothing is guessed."""
     if not words:
         raise InvalidInput(f"Say who to share with. {TARGET_HELP}")
     targets: list[str] = []
@@ -38,6 +40,12 @@ def parse_targets(session: Session, words: list[str], own_state: str) -> list[st
             target = ALL
         elif token == "secretariat":
             target = SECRETARIAT
+        elif (partner := get_partner(session, token)) is not None:
+            target = partner.code
+            if target == own_state:
+                raise InvalidInput(
+                    f"{target} is your own organisation; it already sees its reports."
+                )
         else:
             named, size = read_state_name(session, [w.strip(",; ") for w in words[i:]])
             if len(named) > 1:
@@ -85,14 +93,14 @@ def share(
     session: Session, principal: Principal, public_id: str, words: list[str]
 ) -> tuple[Submission, list[ShareChange]]:
     submission = owned_for_change(session, principal, public_id)
-    assert principal.state is not None
+    assert principal.owner_party is not None
     if not TLP(submission.tlp).shareable:
         raise InvalidInput(
             f"{submission.public_id} is TLP:RED, which never leaves your state. To share it, "
             f"first lower the label, e.g. `edit {submission.public_id} tlp amber`."
         )
     changes = []
-    for target in parse_targets(session, words, principal.state):
+    for target in parse_targets(session, words, principal.owner_party):
         if _active(session, submission.id, target) is not None:
             changes.append(ShareChange(target, False))
             continue
@@ -111,9 +119,9 @@ def unshare(
     """(report, what changed, the shares still active): a reply must say who can still see it,
     e.g. a state named here that still sees the report through a share with all."""
     submission = owned_for_change(session, principal, public_id)
-    assert principal.state is not None
+    assert principal.owner_party is not None
     changes = []
-    for target in parse_targets(session, words, principal.state):
+    for target in parse_targets(session, words, principal.owner_party):
         active = _active(session, submission.id, target)
         if active is None:
             changes.append(ShareChange(target, False))

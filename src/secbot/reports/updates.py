@@ -41,17 +41,17 @@ def add_update(
             f"An update is at most {MAX_CHARS} characters; this one has {len(text)}."
         )
     if client_key:
-        client_key = f"{principal.state}:{principal.member_id}:{client_key}"[:160]
+        client_key = f"{principal.owner_party}:{principal.member_id}:{client_key}"[:160]
         existing = session.scalar(select(ReportUpdate).where(ReportUpdate.client_key == client_key))
         if existing is not None and existing.submission_id == submission.id:
             return submission, existing, False
         if existing is not None:
             client_key = None
-    assert principal.state is not None
+    assert principal.owner_party is not None
     update = ReportUpdate(
         submission_id=submission.id,
         author_id=principal.member_id,
-        author_state=principal.state,
+        author_state=principal.owner_party,
         body=text,
         at=now,
         client_key=client_key,

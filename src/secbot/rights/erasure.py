@@ -27,7 +27,7 @@ from secbot.db.models import (
     Submission,
     ThreatEntry,
 )
-from secbot.db.report_extras import ReportLink, ReportUpdate
+from secbot.db.report_extras import ReportLink, ReportUpdate, ResponseEntry
 from secbot.db.types import utcnow
 from secbot.rights.scrub import Fragments, blank_json, mentions
 
@@ -76,15 +76,18 @@ def content(
 
 
 def _timelines(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    """Each submission's own words after filing: its timeline, then its co-ordination log
+    (both are part of the report, so both are erased and hashed with it)."""
     found: dict[int, list[str]] = {}
-    for start in range(0, len(ids), 1000):
-        rows = session.execute(
-            select(ReportUpdate.submission_id, ReportUpdate.body)
-            .where(ReportUpdate.submission_id.in_(ids[start : start + 1000]))
-            .order_by(ReportUpdate.id)
-        )
-        for submission_id, body in rows:
-            found.setdefault(submission_id, []).append(body)
+    for table in (ReportUpdate, ResponseEntry):
+        for start in range(0, len(ids), 1000):
+            rows = session.execute(
+                select(table.submission_id, table.body)
+                .where(table.submission_id.in_(ids[start : start + 1000]))
+                .order_by(table.id)
+            )
+            for submission_id, body in rows:
+                found.setdefault(submission_id, []).append(body)
     return found
 
 
@@ -116,7 +119,7 @@ def erase(
             delete(ReportLink).where(ReportLink.threat_code.in_(threat_codes)),
             execution_options=_BULK,
         )
-    for table in (ReportUpdate, ReportLink, Share, Incident, ThreatEntry):
+    for table in (ReportUpdate, ResponseEntry, ReportLink, Share, Incident, ThreatEntry):
         session.execute(delete(table).where(table.submission_id.in_(ids)), execution_options=_BULK)
     session.execute(
         update(AuditEvent).where(AuditEvent.submission_id.in_(ids)).values(submission_id=None),

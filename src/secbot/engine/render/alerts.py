@@ -9,7 +9,7 @@ from datetime import UTC, tzinfo
 from sqlalchemy.orm import Session
 
 from secbot.access.permissions import Action, allowed, require
-from secbot.access.principal import SECRETARIAT, Principal
+from secbot.access.principal import SECRETARIAT, Principal, is_partner
 from secbot.alerts import fields, status
 from secbot.alerts.audience import audience_label
 from secbot.alerts.compose import AlertInput
@@ -36,7 +36,11 @@ def reach(channels: list[Channel]) -> str:
     by_platform = Counter(c.platform for c in channels)
     parts = ", ".join(f"{n} {p.capitalize()}" for p, n in sorted(by_platform.items()))
     noun = "channel" if len(channels) == 1 else "channels"
-    return f"{len(channels)} {noun}" + (f" ({parts})" if parts else "")
+    partner_rooms = sum(
+        1 for c in channels if any(is_partner(p) for p in [*c.audience_states, *c.seen_parties])
+    )
+    partners = f", {partner_rooms} of them partner rooms" if partner_rooms else ""
+    return f"{len(channels)} {noun}" + (f" ({parts}{partners})" if parts else "")
 
 
 def summary(data: AlertInput, zone: tzinfo = UTC) -> str:
@@ -81,7 +85,8 @@ def status_text(
     alert = status.get_for(session, principal, fields.alert_id(alert_ref))
     counts = status.counts(session, alert.id)
     acks = status.acks(session, alert.id)
-    states = sorted({a.party for a in acks if a.party != SECRETARIAT})
+    states = sorted({a.party for a in acks if a.party != SECRETARIAT and not is_partner(a.party)})
+    partners = sorted({a.party for a in acks if is_partner(a.party)})
     lines = [
         heading(alert),
         f"Sent {_when(alert, zone)} by {alert.sender} to "
@@ -94,7 +99,8 @@ def status_text(
         f"Delivered {counts.sent}/{counts.total} · failed {counts.failed} · "
         f"pending {counts.pending} · acknowledged by {len(acks)} "
         f"member{'s' if len(acks) != 1 else ''} from {len(states)} state"
-        f"{'s' if len(states) != 1 else ''}",
+        f"{'s' if len(states) != 1 else ''}"
+        + (f" and partners {', '.join(partners)}" if partners else ""),
         "Channels:",
     ]
     rows = status.deliveries(session, alert.id)
@@ -114,6 +120,7 @@ def status_text(
         member = session.get(Member, ack.member_id)
         name = member.display_name or member.user_id if member else "unknown"
         party = "secretariat" if ack.party == SECRETARIAT else ack.party
+        party += " · partner" if is_partner(ack.party) else ""
         lines.append(f"• {name} ({party}) {show_time(ack.at, zone)}")
     return "\n".join(lines)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, tzinfo
 
-from secbot.access.principal import ALL, SECRETARIAT
+from secbot.access.principal import ALL, SECRETARIAT, is_partner
 from secbot.db.models import Incident, Submission
 from secbot.domain.places import describe as describe_place
 from secbot.domain.taxonomy import BY_KEY
@@ -15,7 +15,9 @@ from secbot.reports.sharing import ShareChange
 
 def describe(target: str) -> str:
     """A share grantee as people say it."""
-    return {ALL: "all members", SECRETARIAT: "the secretariat"}.get(target, target)
+    return {ALL: "all states and the secretariat", SECRETARIAT: "the secretariat"}.get(
+        target, target
+    )
 
 
 def share_lines(public_id: str, changes: list[ShareChange]) -> str:
@@ -32,7 +34,7 @@ def unshare_lines(public_id: str, changes: list[ShareChange], remaining: list[st
     lines = []
     for change in changes:
         who = describe(change.target)
-        through_all = change.target != ALL and ALL in remaining
+        through_all = change.target != ALL and ALL in remaining and not is_partner(change.target)
         if change.changed and through_all:
             lines.append(
                 f"Removed the share with {who}, but {who} still sees {public_id} through the "

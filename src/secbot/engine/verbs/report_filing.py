@@ -85,7 +85,7 @@ def check(ctx: Context, data: IncidentInput) -> list[similar.Similar]:
 
 
 def may_change(ctx: Context, submission: Submission) -> bool:
-    return submission.owner_state == ctx.principal.state and allowed(
+    return submission.owner_state == ctx.principal.owner_party and allowed(
         ctx.principal, Action.CHANGE_REPORT
     )
 
@@ -124,7 +124,7 @@ def _dump(data: IncidentInput, key: str | None, similar_ids: list[str]) -> dict[
 
 
 def _load(ctx: Context, kept: dict[str, Any]) -> IncidentInput:
-    places = {p.name: p for p in places_of(ctx.session, ctx.principal.state)}
+    places = {p.name: p for p in places_of(ctx.session, ctx.principal.owner_party)}
     return IncidentInput(
         category=kept["category"],
         severity=Severity(kept["severity"]),
@@ -204,7 +204,7 @@ def already_filed(ctx: Context, key: str | None) -> Submission | None:
     similar check, which would otherwise find that very report."""
     if not key:
         return None
-    full = f"{ctx.principal.state}:{ctx.principal.member_id}:{key}"[:120]
+    full = f"{ctx.principal.owner_party}:{ctx.principal.member_id}:{key}"[:120]
     found = ctx.session.scalar(select(Incident).where(Incident.client_key == full))
     return found.submission if found is not None else None
 

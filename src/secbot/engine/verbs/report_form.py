@@ -27,7 +27,7 @@ from secbot.reports.incidents import IncidentInput
 
 
 def _places(ctx: Context) -> tuple[GazetteerPlace, ...]:
-    return places_of(ctx.session, ctx.principal.state)
+    return places_of(ctx.session, ctx.principal.owner_party)
 
 
 def _submit(ctx: Context, v: dict[str, str]) -> list[Reply]:

@@ -55,8 +55,10 @@ def mine(ctx: Context, args: str, offset: int = 0) -> list[Reply]:
     if args.strip():
         raise InvalidInput("`mine` takes no arguments. To open one: incident ID")
     require(ctx.principal, Action.READ_OWN_STATE)
-    assert ctx.principal.state is not None
-    return _listing(ctx, "mine", f"{ctx.principal.state} reports", ctx.principal.state, offset)
+    assert ctx.principal.owner_party is not None
+    return _listing(
+        ctx, "mine", f"{ctx.principal.owner_party} reports", ctx.principal.owner_party, offset
+    )
 
 
 def take_id(args: str, usage: str) -> tuple[str, str]:

@@ -1,6 +1,16 @@
 """The `secbot` command. Importing the command modules registers their commands on `app`."""
 
-from secbot.entrypoints.cli import admin, alerts, brief, interchange, knowledge, rights, run, web
+from secbot.entrypoints.cli import (
+    admin,
+    alerts,
+    brief,
+    interchange,
+    knowledge,
+    partners,
+    rights,
+    run,
+    web,
+)
 from secbot.entrypoints.cli.app import app
 
 __all__ = [
@@ -11,6 +21,7 @@ __all__ = [
     "interchange",
     "knowledge",
     "main",
+    "partners",
     "rights",
     "run",
     "web",

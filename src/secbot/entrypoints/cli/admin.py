@@ -44,6 +44,9 @@ def invite_create(
     state: Annotated[
         str | None, typer.Option(help="state code; leave out for secretariat roles")
     ] = None,
+    partner: Annotated[
+        str | None, typer.Option(help="partner code, for the partner and partner_admin roles")
+    ] = None,
     hours: Annotated[
         int | None, typer.Option(help="hours until it expires (default: SECBOT_INVITE_TTL_HOURS)")
     ] = None,
@@ -55,17 +58,24 @@ def invite_create(
             f"e.g. --hours 24; you gave {hours}. Leave it out for the default.",
             2,
         )
+    if state and partner:
+        raise fail("Give --state or --partner, not both: a member belongs to one party.", 2)
+    if role.is_partner and state:
+        raise fail(f"The {role.value} role belongs to a partner: use --partner CODE.", 2)
+    if partner and not role.is_partner:
+        raise fail("Members of a partner take --role partner or --role partner_admin.", 2)
+    party = partner or state
     application = load_app()
     ttl = timedelta(hours=hours if hours is not None else application.settings.invite_ttl_hours)
     now = utcnow()
     with transaction(application) as session:
         code = invites.create_invite(
-            session, role=role, state_code=state, created_by=CLI_ACTOR, ttl=ttl, now=now
+            session, role=role, state_code=party, created_by=CLI_ACTOR, ttl=ttl, now=now
         )
     role_name = role.value.replace("_", " ")
     who = (
-        f"a {role_name} of {state.upper()}"
-        if state
+        f"a {role_name} of {party.upper()}"
+        if party
         else ("a secretariat officer" if role_name == "secretariat" else f"a {role_name}")
     )
     typer.echo(f"Invite for {who}, single use, {validity(ttl, now)}; send it with `join`:")

@@ -13,6 +13,7 @@ invite_cli = typer.Typer(no_args_is_help=True, help="Single-use invite codes")
 member_cli = typer.Typer(
     no_args_is_help=True, help="Chat accounts bound to a state or the secretariat"
 )
+partner_cli = typer.Typer(no_args_is_help=True, help="Partner organisations (non-state actors)")
 channel_cli = typer.Typer(no_args_is_help=True, help="Registered group chats and their audiences")
 index_cli = typer.Typer(no_args_is_help=True, help="The retrieval index (derived from SQL)")
 alert_cli = typer.Typer(no_args_is_help=True, help="Secretariat alerts to registered channels")
@@ -23,3 +24,4 @@ admin.add_typer(state_cli, name="state")
 admin.add_typer(invite_cli, name="invite")
 admin.add_typer(member_cli, name="member")
 admin.add_typer(channel_cli, name="channel")
+admin.add_typer(partner_cli, name="partner")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_erasure"
-down_revision = "0012_web_console"
+down_revision = "0013_partners"
 branch_labels = None
 depends_on = None
 
@@ -75,7 +75,7 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("submission_id", sa.Integer(), nullable=False),
         sa.Column("public_id", sa.String(16), nullable=False),
-        sa.Column("owner_state", sa.String(3), nullable=False),
+        sa.Column("owner_state", sa.String(12), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("tlp", sa.String(16), nullable=False),
         sa.Column("actor", sa.String(160), nullable=False),
@@ -91,7 +91,7 @@ def upgrade() -> None:
     op.create_table(
         "retention_overrides",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("state_code", sa.String(3), sa.ForeignKey("states.code"), nullable=False),
+        sa.Column("state_code", sa.String(12), sa.ForeignKey("states.code"), nullable=False),
         sa.Column("tlp", sa.String(16), nullable=False),
         sa.Column("days", sa.Integer(), nullable=False),
         sa.Column("set_by", sa.String(160), nullable=False),
