@@ -20,7 +20,7 @@ from secbot.domain.enums import TLP, Role
 from secbot.interchange.export import collect
 from secbot.interchange.formats import to_csv_zip, to_json
 from secbot.registers.threats import add_state_threat
-from tests.briefs.seed import add_incident, add_states
+from tests.support.seed import add_incident, add_states
 
 STATES = ("BRB", "JAM", "TTO")
 GRANTEES = (*STATES, ALL, SECRETARIAT)
