@@ -99,3 +99,21 @@ def test_a_whole_state_is_erased_and_others_are_untouched(world: World) -> None:
     assert "JAM-0001" in bob.say("mine") and "none" in alice.say("mine")
     with pytest.raises(Exception, match="No state 'XXX'"), world.db.transaction() as session:
         service.erase_state(session, "xxx", "cli")
+
+
+def test_erasure_takes_the_co_ordination_log_with_the_report(world: World) -> None:
+    """The log is part of the report (issue 16): its entries go with it, and their words count
+    in the tombstone's hash and in the copies scrubbed elsewhere."""
+    from secbot.db.report_extras import ResponseEntry
+
+    alice = world.member("alice", Role.FOCAL_POINT, "BRB")
+    bob = world.member("bob", Role.FOCAL_POINT, "JAM")
+    alice.say("report Unlit vessel drifting off North Point")
+    alice.say("share BRB-0001 JAM")
+    assert "BRB-0001" in bob.say("offer BRB-0001 Coast guard cutter Quarantine Ketch on standby")
+    assert "BRB-0001" in alice.say("task BRB-0001 JAM Watch the north coast tonight")
+    assert "Erased BRB-0001" in alice.say("erase BRB-0001 confirm")
+    with world.db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(ResponseEntry)) == 0
+        assert session.scalar(select(func.count()).select_from(Erasure)) == 1
+    assert "can't find a report BRB-0001" in bob.say("respond BRB-0001")
