@@ -34,6 +34,9 @@ _COMMON = frozenset(
     Organization Organisation American Caribbean Community""".split()
 )
 
+COMMON = _COMMON
+"""Capitalised words that name no particular thing (question words, bodies, document kinds)."""
+
 
 def _squash(symbol: str) -> str:
     """`S/RES/2700 (2023)`, `s/res/2700`, `AG/RES. 1886 (XXXII-O/02)` → `SRES2700`,

@@ -1,0 +1,95 @@
+"""Off-topic questions are declined by what they name: a name, a year or a dated document that
+none of the best visible passages mentions (decision 0026), judged only on what the asker may
+see. Real Chroma and BM25 over the hand-built official chunks of test_query_stages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from secbot.access.chroma import retrieval_where
+from secbot.access.scope import scope_for
+from secbot.knowledge import doc_refs, support
+from secbot.knowledge.embeddings import HashingEmbedder
+from secbot.knowledge.lexical_index import LexicalIndex, stem
+from secbot.knowledge.retriever import HybridRetriever
+from secbot.knowledge.vector_index import VectorIndex, make_client
+from tests.knowledge.test_query_stages import UNITS, member
+
+
+def names(question: str, texts: list[str]) -> list[str]:
+    return support.unseen_names(question, doc_refs.parse(question), texts, stem)
+
+
+def test_a_name_no_passage_mentions_is_unseen() -> None:
+    texts = ["Decides to extend the mandate of BINUH in Haiti until 15 July 2024."]
+    assert names("What is the Council's position on the war in Ukraine?", texts) == ["Ukraine"]
+    assert names("What does NATO's Article 5 require?", texts) == ["NATO"]
+    assert names("Until when is the BINUH mandate in Haiti extended?", texts) == []
+    # months and roman numerals say when and which, not what about
+    assert names("What did the Council decide in July about part IV of BINUH?", texts) == []
+
+
+def test_a_dated_document_nobody_may_see_is_unknown() -> None:
+    visible = {"a": doc_refs.DocInfo("a", "S/RES/1373 (2001)", "1373", 2001)}
+
+    def unknown(question: str) -> bool:
+        refs = doc_refs.parse(question)
+        return support.unknown_document(question, refs, doc_refs.resolve(refs, visible))
+
+    assert unknown("What sanctions did resolution 1718 (2006) impose?")
+    assert unknown("Summarise S/RES/2231 (2015).")
+    assert not unknown("What does resolution 1373 (2001) decide?")
+    assert not unknown("What did resolution 1373 (2001) say about resolution 1267 (1999)?")
+    # a number without a year is often a reference inside the text ("established under 2653")
+    assert not unknown("What did the Council ask regarding the Committee under resolution 2653?")
+
+
+def test_a_year_no_document_is_from_and_no_passage_mentions_is_unseen() -> None:
+    visible = {"a": doc_refs.DocInfo("a", "S/RES/1373 (2001)", "1373", 2001)}
+    text = ["Requests a report by 30 June 2003."]
+    assert support.unseen_years(doc_refs.parse("How many in 2031?"), visible, text)
+    assert not support.unseen_years(doc_refs.parse("What was decided in 2001?"), visible, text)
+    assert not support.unseen_years(doc_refs.parse("What is due in 2003?"), visible, text)
+    assert not support.unseen_years(doc_refs.parse("What is due?"), visible, text)
+
+
+@pytest.fixture
+def retriever(tmp_path: Path) -> Iterator[HybridRetriever]:
+    embedder = HashingEmbedder()
+    vector = VectorIndex(make_client(tmp_path, None), embedder, name="support_test")
+    vector.upsert(UNITS)
+    lexical = LexicalIndex()
+    lexical.replace_all(UNITS)
+    yield HybridRetriever(vector, lexical, embedder, floor=0.0, weak=0.0)
+
+
+def sources(retriever: HybridRetriever, question: str, party: str = "JAM") -> list[str]:
+    where = retrieval_where(scope_for(member(party)))
+    return [str(h.metadata["source"]) for h in retriever.search(question, where)]
+
+
+def test_off_topic_questions_are_declined_and_on_topic_ones_answered(
+    retriever: HybridRetriever,
+) -> None:
+    for question in (
+        "What does the Council decide on the financing of terrorist acts in Ukraine?",
+        "What does resolution 1718 (2006) decide on the financing of terrorist acts?",
+        "Which States shall prevent the financing of terrorist acts in 2031?",
+    ):
+        assert sources(retriever, question) == [], question
+    on_topic = "What does S/RES/1373 (2001) decide on the financing of terrorist acts?"
+    assert sources(retriever, on_topic)[0] == "res-1373.txt"
+    assert sources(retriever, "What did the San Salvador conclusions agree on firearms?")
+
+
+def test_a_name_only_a_private_document_holds_is_judged_on_what_the_asker_sees(
+    retriever: HybridRetriever,
+) -> None:
+    question = "What about harbour patrols at Speightstown?"
+    assert sources(retriever, question, party="BRB")[0] == "private.txt"
+    # Another state's asker gets exactly what a name nobody holds gets: nothing.
+    assert sources(retriever, question) == []
+    assert sources(retriever, "What about harbour patrols at Holetown?") == []
