@@ -62,3 +62,22 @@ def test_an_alert_to_a_partner_cannot_name_a_report_the_partner_may_not_read(
     with pytest.raises(SecbotError, match="BRB-0001"):
         send_alert(world.db, audience="CDEMA", body="Follow up BRB-0001 urgently.", key="x")
     assert send_alert(world.db, audience="all", body="Follow up BRB-0001 urgently.", key="y")
+
+
+def test_an_alert_cannot_copy_a_timeline_or_log_the_audience_may_not_read(world: World) -> None:
+    """The copied-text guard reads a report's timeline and co-ordination log as part of it
+    (second review: an alert to all could repeat a partner's log entry on a private report)."""
+    _cdema(world)
+    alice = world.member("alice", Role.FOCAL_POINT, "BRB")
+    partner = world.member("cp", Role.PARTNER, "CDEMA")
+    register(world.db, "console", "room-all", "all")
+    alice.say("report Vessel matter at the jetty")
+    update = "forty armed men loading crates onto the grey trawler at dawn near the old jetty"
+    log = "our field team saw six fast boats leave the northern cove without any lights"
+    alice.say(f"update BRB-0001 {update}")
+    alice.say("share BRB-0001 secretariat CDEMA")
+    assert "BRB-0001" in partner.say(f"log BRB-0001 {log}")
+    for copied in (update, log):
+        with pytest.raises(SecbotError, match="copied"):
+            send_alert(world.db, audience="all", body=f"Reported: {copied}.", key=copied[:10])
+    assert send_alert(world.db, audience="all", body="Stay alert near the jetty.", key="own")

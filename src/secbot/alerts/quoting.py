@@ -28,6 +28,7 @@ from secbot.access import reads
 from secbot.access.principal import SECRETARIAT
 from secbot.access.scope import GROUP_TLPS, Scope, permits
 from secbot.db.models import Incident, State, Submission, ThreatEntry
+from secbot.db.report_extras import ReportUpdate, ResponseEntry
 from secbot.domain.enums import AudienceKind
 
 QUOTE_WORDS = 8
@@ -159,6 +160,12 @@ def _submission_texts(session: Session) -> Iterator[tuple[Submission, str]]:
         )
     ):
         yield row, f"{title}\n{body}"
+    # A report's timeline and co-ordination log are part of it: read as far as it is.
+    for table in (ReportUpdate, ResponseEntry):
+        for row, body in session.execute(
+            select(Submission, table.body).join(table, table.submission_id == Submission.id)
+        ):
+            yield row, body
 
 
 def copied_text_problem(

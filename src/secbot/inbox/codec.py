@@ -60,3 +60,14 @@ def replies_from_json(data: list[dict[str, Any]]) -> list[Reply]:
         )
         for r in data
     ]
+
+
+def without_file_bytes(replies: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """Stored replies with their files' bytes dropped (names kept), or None when none had any:
+    once sent, a file need not wait in SQL, where it would outlive an erasure of its content."""
+    if not replies or not any(a.get("data") for r in replies for a in r.get("attachments") or ()):
+        return None
+    return [
+        {**r, "attachments": [{**a, "data": ""} for a in r.get("attachments") or ()]}
+        for r in replies
+    ]

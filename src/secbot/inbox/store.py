@@ -26,6 +26,7 @@ from secbot.inbox.codec import (
     inbound_to_json,
     replies_from_json,
     replies_to_json,
+    without_file_bytes,
 )
 
 
@@ -173,13 +174,16 @@ def postpone(db: Database, entry_id: int, error: str, *, until: datetime) -> int
 
 
 def close(db: Database, entry_id: int, now: datetime, error: str = "") -> None:
-    """The replies are sent (or given up on): the chat's next entry may go."""
+    """The replies are sent (or given up on): the chat's next entry may go, and the files the
+    replies carried are no longer kept."""
     with db.transaction() as session:
-        session.execute(
-            update(InboxEntry)
-            .where(InboxEntry.id == entry_id)
-            .values(replied_at=now, lease_until=None, last_error=error[:300])
+        values: dict[str, Any] = {"replied_at": now, "lease_until": None, "last_error": error[:300]}
+        stripped = without_file_bytes(
+            session.scalar(select(InboxEntry.replies).where(InboxEntry.id == entry_id))
         )
+        if stripped is not None:
+            values["replies"] = stripped
+        session.execute(update(InboxEntry).where(InboxEntry.id == entry_id).values(**values))
 
 
 def release(db: Database, entry_id: int) -> None:

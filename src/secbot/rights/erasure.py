@@ -6,6 +6,7 @@ commit (rights/compaction.py)."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Sequence
@@ -29,7 +30,7 @@ from secbot.db.models import (
 )
 from secbot.db.report_extras import ReportLink, ReportUpdate, ResponseEntry
 from secbot.db.types import utcnow
-from secbot.rights.scrub import Fragments, blank_json, mentions
+from secbot.rights.scrub import Fragments, blank_json, mentions, strip_attachments
 
 _TEXT_MIMES = ("text/", "application/json", "application/csv")
 _BULK = {"synchronize_session": False}
@@ -204,6 +205,13 @@ def _scrub_copies(session: Session, fragments: Fragments, public_ids: list[str])
             if hit:
                 setattr(entry, column, new)
                 changed = True
+        # A copy: mutating the loaded value in place would hide the change from the flush.
+        replies, stripped = strip_attachments(
+            copy.deepcopy(entry.replies), fragments, public_ids, sent=entry.replied_at is not None
+        )
+        if stripped:
+            entry.replies = replies
+            changed = True
         if changed:
             entry.last_error = ""
     for draft in session.scalars(select(Draft)):

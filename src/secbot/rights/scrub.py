@@ -7,7 +7,10 @@ row is *about* the report (a draft, a brief issue)."""
 
 from __future__ import annotations
 
+import base64
+import io
 import re
+import zipfile
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -114,4 +117,42 @@ def mentions(value: Any, words: Iterable[str]) -> bool:
         return any(mentions(v, wanted) for v in value)
     if isinstance(value, dict):
         return any(mentions(v, wanted) for v in value.values())
+    return False
+
+
+def strip_attachments(
+    replies: Any, fragments: Fragments, ids: Iterable[str], *, sent: bool
+) -> tuple[Any, bool]:
+    """Stored replies with the bytes of their files dropped where they may hold the erased
+    words. A sent reply needs no bytes any more, so all go; a reply still waiting keeps a
+    file only when its text can be read and holds none of them (a PDF or an image cannot be
+    searched, so it goes too: better a reply without its file than an erased report in it)."""
+    if not isinstance(replies, list):
+        return replies, False
+    wanted = list(ids)
+    changed = False
+    for reply in replies:
+        for attachment in (reply.get("attachments") or []) if isinstance(reply, dict) else []:
+            data = attachment.get("data") if isinstance(attachment, dict) else None
+            if not data:
+                continue
+            if sent or _may_hold(base64.b64decode(data), fragments, wanted):
+                attachment["data"] = ""
+                changed = True
+    return replies, changed
+
+
+def _may_hold(data: bytes, fragments: Fragments, ids: list[str]) -> bool:
+    if data.startswith((b"%PDF", b"\x89PNG")):
+        return True
+    texts: list[str] = []
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            texts = [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()]
+    else:
+        texts = [data.decode("utf-8", "replace")]
+    for text in texts:
+        plain = text.replace("\\n", " ").replace('\\"', '"')
+        if any(i in text for i in ids) or fragments.hits(text) or fragments.hits(plain):
+            return True
     return False
