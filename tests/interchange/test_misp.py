@@ -114,3 +114,21 @@ def test_not_configured_says_so(world: World) -> None:
     misp.TARGET[0] = None
     alice = _alice(world)
     assert "No MISP instance is configured" in alice.say("push BRB-0001 misp confirm")
+
+
+def test_a_push_names_no_other_states_register_entry(
+    world: World, db: Database, fake_misp: FakeMispServer
+) -> None:
+    """JAM shared its own entry with BRB, and BRB linked a report to it: a push of that report
+    carries the regional link, never JAM's code (JAM's to publish; a push is for good)."""
+    alice = _alice(world)
+    jim = world.member("jim", Role.STATE_ADMIN, "JAM")
+    assert "JAM-T01" in jim.say("threat add Cartel corridor through the Negril fishing fleet")
+    jim.say("share JAM-T01 BRB")
+    assert "JAM-T01" in alice.say("link BRB-0001 JAM-T01")
+    alice.say("edit BRB-0001 tlp green")
+    alice.say("push BRB-0001 misp")
+    assert "Pushed BRB-0001" in alice.press("Push to MISP")
+    tags = {t["name"] for t in fake_misp.events[0]["Tag"]}
+    assert "secbot:threat=RT-05" in tags
+    assert not any("JAM" in t for t in tags)

@@ -81,3 +81,16 @@ def test_an_alert_cannot_copy_a_timeline_or_log_the_audience_may_not_read(world:
         with pytest.raises(SecbotError, match="copied"):
             send_alert(world.db, audience="all", body=f"Reported: {copied}.", key=copied[:10])
     assert send_alert(world.db, audience="all", body="Stay alert near the jetty.", key="own")
+
+
+def test_a_partner_erases_its_own_observation_and_nothing_else(world: World) -> None:
+    _cdema(world)
+    admin = world.member("cpa", Role.PARTNER_ADMIN, "CDEMA")
+    alice = world.member("alice", Role.FOCAL_POINT, "BRB")
+    assert "CDEMA-0001" in admin.say("report Flooded road cut off the north coast villages")
+    alice.say("report Vessel matter at the jetty")
+    alice.say("share BRB-0001 CDEMA")
+    assert "can't find a report BRB-0001" in admin.say("erase BRB-0001 confirm")
+    assert "Erased CDEMA-0001" in admin.say("erase CDEMA-0001 confirm")
+    assert "CDEMA-0001" not in admin.say("mine")
+    assert "BRB-0001" in admin.say("incident BRB-0001")

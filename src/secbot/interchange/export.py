@@ -89,7 +89,7 @@ def _grouped(session: Session, model: Any, ids: Sequence[int], order: Any) -> di
     return found
 
 
-def _shareable_codes(session: Session, state: str, codes: set[str]) -> set[str]:
+def shareable_codes(session: Session, state: str, codes: set[str]) -> set[str]:
     """Threat codes an export may name: regional entries and the state's own."""
     if not codes:
         return set()
@@ -120,7 +120,7 @@ def collect(session: Session, state: str, now: datetime | None = None) -> StateE
     updates = _grouped(session, ReportUpdate, ids, (ReportUpdate.at, ReportUpdate.id))
     links = _grouped(session, ReportLink, ids, (ReportLink.threat_code,))
     shares = _grouped(session, Share, ids, (Share.granted_at, Share.id))
-    codes = _shareable_codes(session, state, {ln.threat_code for v in links.values() for ln in v})
+    codes = shareable_codes(session, state, {ln.threat_code for v in links.values() for ln in v})
     threats = {
         t.submission_id: t
         for part in _chunks(ids)

@@ -22,6 +22,7 @@ from secbot.access.scope import scope_for
 from secbot.db.models import Submission
 from secbot.domain.enums import TLP
 from secbot.domain.errors import InvalidInput
+from secbot.interchange.export import shareable_codes
 from secbot.reports import incidents, links, updates
 
 
@@ -81,7 +82,10 @@ def build_event(session: Session, principal: Principal, submission: Submission) 
     scope = scope_for(principal)
     for update in updates.timeline(session, scope, submission.id):
         event.add_attribute("text", update.body, comment=f"update {update.at:%Y-%m-%d %H:%M} UTC")
-    for code in links.linked_threats(session, scope, [submission.id]).get(submission.id, []):
+    linked = set(links.linked_threats(session, scope, [submission.id]).get(submission.id, []))
+    # Regional entries and the owner's own only: another state's entry, even one shared with
+    # the owner, is that state's to publish, and a push cannot be taken back.
+    for code in sorted(shareable_codes(session, submission.owner_state, linked)):
         event.add_tag(f"secbot:threat={code}")
     return event
 

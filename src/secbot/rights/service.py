@@ -17,13 +17,14 @@ from secbot.rights.erasure import Actor, Erased, erase
 
 
 def erasable(session: Session, principal: Principal, public_id: str) -> Submission:
-    """The principal's own state's submission, or the same NotFound as for a missing one."""
+    """The principal's own party's submission, or the same NotFound as for a missing one."""
     require(principal, Action.CHANGE_REPORT)
     try:
         submission = get_visible(session, scope_for(principal), public_id)
     except NotFound:
         raise no_such_report(public_id) from None
-    if principal.state is None or submission.owner_state != principal.state:
+    owner = principal.owner_party  # a state, or a partner for the observations it filed
+    if owner is None or submission.owner_state != owner:
         raise no_such_report(public_id)
     return submission
 
