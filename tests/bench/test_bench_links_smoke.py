@@ -29,7 +29,13 @@ def test_bench_links_smoke(tmp_path: Path) -> None:
     )
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result == json.loads(json.dumps(returned))
-    assert result["config"] == {"reports": 200, "filings": 20, "embedder": "hashing", "states": 15}
+    assert result["config"] == {
+        "reports": 200,
+        "filings": 20,
+        "embedder": "hashing",
+        "reuse_vectors": True,
+        "states": 15,
+    }
     for key in ("filing_ms", "checks_ms", "filing_with_checks_ms"):
         assert 0 < result[key]["p50"] <= result[key]["p95"]
     assert result["added_p95_ratio"] >= 1.0
