@@ -84,17 +84,7 @@ def enqueue(
             session.flush()
     except IntegrityError:
         return None
-    session.add_all(
-        BriefFile(
-            issue_id=issue.id,
-            position=n,
-            filename=f.filename,
-            mime=f.mime,
-            caption=f.caption,
-            data=f.data,
-        )
-        for n, f in enumerate(files)
-    )
+    _store_files(session, issue.id, files)
     session.add(pending_delivery(channel, now, brief_issue_id=issue.id))
     session.flush()
     return issue
@@ -209,17 +199,7 @@ def refresh(
     for old in session.scalars(select(BriefFile).where(BriefFile.issue_id == issue.id)):
         session.delete(old)
     session.flush()
-    session.add_all(
-        BriefFile(
-            issue_id=issue.id,
-            position=n,
-            filename=f.filename,
-            mime=f.mime,
-            caption=f.caption,
-            data=f.data,
-        )
-        for n, f in enumerate(files)
-    )
+    _store_files(session, issue.id, files)
     issue.parties = sorted(parties)
     issue.text = text
     # A recomputed issue is a new message: every part of it is sent, whatever went before.
@@ -261,3 +241,18 @@ def note_parts(
     if text_message_id:
         detail[TEXT_ID] = text_message_id
     issue.detail = detail
+
+
+def _store_files(session: Session, issue_id: int, files: list[OutboxFile]) -> None:
+    """An issue's files, in the order they are sent."""
+    session.add_all(
+        BriefFile(
+            issue_id=issue_id,
+            position=n,
+            filename=f.filename,
+            mime=f.mime,
+            caption=f.caption,
+            data=f.data,
+        )
+        for n, f in enumerate(files)
+    )
