@@ -113,18 +113,15 @@ def audience_scope(session: Session, kind: AudienceKind, states: Iterable[str]) 
 
 def quoting_problem(session: Session, text: str) -> str | None:
     """An alert may name only regional knowledge or reports shared with all (CLEAR/GREEN)."""
-    scope = everyone_scope(session)
-    states = list(session.scalars(select(State.code)))
-    for public_id in referenced_ids(text, states):
-        row = session.scalar(select(Submission).where(Submission.public_id == public_id))
-        if row is None or not permits(scope, reads.facts(session, row)):
-            return (
-                f"{public_id} is not a report shared with all states (TLP:CLEAR or GREEN), so "
-                "an alert cannot quote it, however the id is written. Ask its owner to share "
-                "it with all, or leave it out; if you meant something else, such as a year, "
-                "write it another way."
-            )
-    return None
+    public_id = _named_out_of_scope(session, text, everyone_scope(session))
+    if public_id is None:
+        return None
+    return (
+        f"{public_id} is not a report shared with all states (TLP:CLEAR or GREEN), so "
+        "an alert cannot quote it, however the id is written. Ask its owner to share "
+        "it with all, or leave it out; if you meant something else, such as a year, "
+        "write it another way."
+    )
 
 
 def _named_out_of_scope(session: Session, text: str, scope: Scope) -> str | None:
