@@ -10,8 +10,6 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from secbot.alerts import outbox
-from secbot.alerts.outbox import Policy
 from secbot.db.models import AlertDelivery, BriefIssue, BriefSubscription
 from secbot.db.session import Database
 from secbot.db.types import utcnow
@@ -21,6 +19,7 @@ from secbot.domain.zones import zone_named
 from secbot.engine.brief_schedule import queue_due
 from secbot.identity.channels import note_party_in_channel
 from tests.support import briefs
+from tests.support.alerts import claim_console
 from tests.support.world import Chat, World
 
 ROOM = "ops-room"
@@ -60,21 +59,6 @@ def _due(db: Database) -> tuple[BriefSubscription, datetime]:
 def _count(db: Database, model: type) -> int:
     with db.transaction() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def _claim(db: Database, now: float) -> list[outbox.Claimed]:
-    with db.transaction() as session:
-        claimed, _ = outbox.claim(
-            session,
-            "console",
-            worker="t",
-            room=10,
-            limits=outbox.Limits(per_second=100, chat_spacing=0, group_spacing=0),
-            policy=Policy(),
-            now=now,
-            postgres=db.is_postgres,
-        )
-        return claimed
 
 
 def test_subscribe_show_and_unsubscribe_in_a_registered_room(world: World, db: Database) -> None:
@@ -117,7 +101,7 @@ def test_one_issue_per_period_however_often_the_scheduler_runs(world: World, db:
         assert queue_due(db, due) == [] and queue_due(db, due + timedelta(days=1)) == []
         assert len(queue_due(db, due + timedelta(days=7))) == 1  # the next week
     assert _count(db, BriefIssue) == 2 and _count(db, AlertDelivery) == 2
-    claimed = _claim(db, time.time())
+    claimed = claim_console(db, time.time())
     assert len(claimed) == 1  # one per chat at a time
     item = claimed[0]
     assert item.kind == "brief" and item.ack_payload == "" and item.alert_id == 0
@@ -161,7 +145,7 @@ def test_a_room_that_gained_a_party_is_not_sent_the_brief_computed_without_it(
         assert len(queue_due(db, due)) == 1
     with db.transaction() as session:
         note_party_in_channel(session, "console", "", ROOM, "TTO")
-    assert _claim(db, time.time()) == []
+    assert claim_console(db, time.time()) == []
     with db.transaction() as session:
         delivery = session.scalar(select(AlertDelivery))
         assert delivery is not None
@@ -186,7 +170,7 @@ def test_the_real_brief_is_queued_with_its_chart_and_pdf(world: World, db: Datab
     _sam(world).say("/brief subscribe monthly")
     _sub, due = _due(db)
     assert len(queue_due(db, due)) == 1  # the default maker: secbot.briefs
-    (item,) = _claim(db, time.time())
+    (item,) = claim_console(db, time.time())
     assert item.text.startswith("TLP:") and "Next issue" in item.text
     assert [f.filename.rsplit(".", 1)[-1] for f in item.files] == ["png", "pdf"]
     assert item.files[0].data.startswith(briefs.PNG_SIGNATURE)

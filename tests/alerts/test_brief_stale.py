@@ -5,7 +5,6 @@ rule and holds a stale issue back until the scheduler has recomputed it."""
 from __future__ import annotations
 
 import io
-import time
 from datetime import timedelta
 
 import pytest
@@ -13,8 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from secbot.access.principal import ALL
-from secbot.alerts import brief_outbox, outbox
-from secbot.alerts.outbox import Policy
+from secbot.alerts import brief_outbox
 from secbot.db.models import AlertDelivery, BriefFile, BriefIssue, BriefSubscription, Share
 from secbot.db.session import Database
 from secbot.db.types import utcnow
@@ -22,6 +20,7 @@ from secbot.domain.brief_periods import Cadence, latest_due, next_due
 from secbot.domain.enums import Role
 from secbot.domain.zones import zone_named
 from secbot.engine.brief_schedule import queue_due
+from tests.support.alerts import claim_console
 from tests.support.seed import add_incident, internal_id
 from tests.support.world import World
 
@@ -34,21 +33,6 @@ def world(db: Database) -> World:
     w.register_group(ROOM, "BRB,JAM")
     w.member("sam", Role.SECRETARIAT).in_group(ROOM).say("/brief subscribe weekly")
     return w
-
-
-def _claim(db: Database) -> list[outbox.Claimed]:
-    with db.transaction() as session:
-        claimed, _ = outbox.claim(
-            session,
-            "console",
-            worker="t",
-            room=10,
-            limits=outbox.Limits(per_second=100, chat_spacing=0, group_spacing=0),
-            policy=Policy(),
-            now=time.time(),
-            postgres=db.is_postgres,
-        )
-        return claimed
 
 
 def test_a_share_revoked_after_computing_is_not_in_what_is_delivered(
@@ -81,7 +65,7 @@ def test_a_share_revoked_after_computing_is_not_in_what_is_delivered(
         assert share is not None
         share.revoked_at = utcnow()
 
-    assert _claim(db) == []  # stale: held back, not sent, not failed
+    assert claim_console(db) == []  # stale: held back, not sent, not failed
     with db.transaction() as session:
         delivery = session.scalar(select(AlertDelivery))
         issue = session.scalar(select(BriefIssue))
@@ -90,7 +74,7 @@ def test_a_share_revoked_after_computing_is_not_in_what_is_delivered(
         assert issue.detail[brief_outbox.STALE] is True
 
     assert queue_due(db, due) == []  # recomputes in place; queues nothing new
-    (item,) = _claim(db)
+    (item,) = claim_console(db)
     assert revoked not in item.text and kept in item.text, item.text
     assert [f.filename.rsplit(".", 1)[-1] for f in item.files] == ["png", "pdf"]
     with db.transaction() as session:
@@ -117,5 +101,5 @@ def test_an_unchanged_issue_is_sent_as_computed(world: World, db: Database) -> N
             session, owner="JAM", occurred_at=period.start + timedelta(days=1), grantees=[ALL]
         )
     assert len(queue_due(db, due)) == 1
-    (item,) = _claim(db)
+    (item,) = claim_console(db)
     assert kept in item.text

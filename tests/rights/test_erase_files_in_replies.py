@@ -3,7 +3,6 @@ their bytes are dropped; a reply still waiting loses a file that may hold erased
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 import zipfile
@@ -15,36 +14,11 @@ from secbot.db.types import utcnow
 from secbot.domain.enums import ChatKind, Role
 from secbot.engine.messages import Attachment, Inbound, Reply
 from secbot.inbox import store
-from secbot.inbox.store import Arrival, Entry
-from secbot.inbox.worker import InboxWorker
+from secbot.inbox.store import Arrival
+from tests.support.inbox import through_inbox
 from tests.support.world import World
 
 MARKER = "Zqxv7731 tanker unloading blue drums"
-
-
-def _through_inbox(world: World, user: str, message: str, key: str) -> None:
-    inbound = Inbound("console", "", user, user, ChatKind.DIRECT, text=message, message_key=key)
-    store.store(world.db, [Arrival(key, inbound)], utcnow())
-    worker = InboxWorker(world.db, world.engine, poll=0.05)
-    sent: list[Reply] = []
-
-    async def deliver(entry: Entry, replies: list[Reply]) -> None:
-        sent.extend(replies)
-
-    worker.add_transport("console", deliver)  # type: ignore[arg-type]
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        task = asyncio.create_task(worker.run(stop, drain=5))
-        for _ in range(400):
-            if not await asyncio.to_thread(store.open_count, world.db):
-                break
-            await asyncio.sleep(0.05)
-        stop.set()
-        await task
-
-    asyncio.run(main())
-    assert any(MARKER.encode() in a.data for r in sent for a in r.attachments)  # it was sent
 
 
 def _stored_files(world: World) -> list[bytes]:
@@ -60,7 +34,8 @@ def _stored_files(world: World) -> list[bytes]:
 def test_a_sent_export_leaves_no_bytes_in_the_inbox(world: World) -> None:
     alice = world.member("alice", Role.FOCAL_POINT, "BRB")
     alice.say(f"report {MARKER}")
-    _through_inbox(world, "alice", "export json", "k1")
+    sent = through_inbox(world.db, world.engine, "alice", "export json", "k1")
+    assert any(MARKER.encode() in a.data for r in sent for a in r.attachments)  # it was sent
     files = _stored_files(world)
     assert files and all(f == b"" for f in files)  # the file's name is kept, not its bytes
 

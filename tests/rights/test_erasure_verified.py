@@ -5,7 +5,6 @@ after `erase` no byte of the marker is left anywhere under the test's folders (S
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,43 +15,16 @@ from secbot.db.erasures import Erasure
 from secbot.db.models import AuditEvent, Channel, Draft, Member
 from secbot.db.session import Database
 from secbot.db.types import utcnow
-from secbot.domain.enums import ChatKind, Role
-from secbot.engine.messages import Inbound, Reply
+from secbot.domain.enums import Role
 from secbot.entrypoints.bootstrap import App, compactor
-from secbot.inbox import store
-from secbot.inbox.store import Arrival, Entry
-from secbot.inbox.worker import InboxWorker
 from secbot.rights import service
 from tests.support.alerts import register, send_alert
+from tests.support.inbox import through_inbox
 from tests.support.world import World
 
 MARKER = "Zqxv7731 tanker unloading blue drums"
 DETAIL = "Kwyjibo4419 crew of nine refused inspection"
 OWNED = {"owner": "BRB"}
-
-
-def _through_the_inbox(app: App, user: str, message: str) -> None:
-    """As a transport would: stored in the inbox, then handled and answered by the worker."""
-    inbound = Inbound("console", "", user, user, ChatKind.DIRECT, text=message, message_key="m1")
-    store.store(app.db, [Arrival("m1", inbound)], utcnow())
-    worker = InboxWorker(app.db, app.engine, poll=0.05)
-
-    async def deliver(entry: Entry, replies: list[Reply]) -> None:
-        return None
-
-    worker.add_transport("console", deliver)  # type: ignore[arg-type]
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        task = asyncio.create_task(worker.run(stop, drain=5))
-        for _ in range(200):
-            if not await asyncio.to_thread(store.open_count, app.db):
-                break
-            await asyncio.sleep(0.05)
-        stop.set()
-        await task
-
-    asyncio.run(main())
 
 
 def _brief_quoting(db: Database, words: str) -> None:
@@ -127,7 +99,7 @@ def test_an_erased_report_leaves_no_byte_behind(app: App, tmp_path: Path) -> Non
     alice = world.member("alice", Role.FOCAL_POINT, "BRB")
     bob = world.member("bob", Role.DELEGATE, "JAM")
     register(app.db, "console", "room-all", "all")
-    _through_the_inbox(app, "alice", f"report {MARKER}")
+    through_inbox(app.db, app.engine, "alice", f"report {MARKER}", "m1")
     assert "BRB-0001" in alice.say("mine")
     alice.say(f"update BRB-0001 {DETAIL}")
     alice.say("edit BRB-0001 tlp green")

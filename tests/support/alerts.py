@@ -152,3 +152,19 @@ def deliveries(db: Database, alert_id: int) -> list[AlertDelivery]:
         for row in rows:
             _ = row.channel  # loaded while the session is open
         return rows
+
+
+def claim_console(db: Database, now: float | None = None) -> list[outbox.Claimed]:
+    """Claim what is due for console rooms with no pacing (brief delivery tests)."""
+    with db.transaction() as session:
+        claimed, _ = outbox.claim(
+            session,
+            "console",
+            worker="t",
+            room=10,
+            limits=Limits(per_second=100, chat_spacing=0, group_spacing=0),
+            policy=Policy(),
+            now=time.time() if now is None else now,
+            postgres=db.is_postgres,
+        )
+        return claimed
