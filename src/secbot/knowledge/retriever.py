@@ -235,12 +235,18 @@ class HybridRetriever:
         ]
         if support.unseen_names(query, refs, texts, stem):
             return True
+        if support.unseen_focus(query, refs, texts, stem, lambda w: self._absent(w, where)):
+            return True
         if not (refs.years or refs.symbols or refs.numbers):
             return False
         visible = self._visible(where)
         if support.unknown_document(query, refs, doc_refs.resolve(refs, visible)):
             return True
         return support.unseen_years(refs, visible, texts)
+
+    def _absent(self, word: str, where: dict[str, Any]) -> bool:
+        """No passage the asker may see mentions the word."""
+        return not self.lexical.search(word, 1, where)
 
     def _visible(self, where: dict[str, Any]) -> dict[str, doc_refs.DocInfo]:
         """The catalogue of documents this asker may see (filtered with retrieval's `where`)."""
