@@ -95,14 +95,22 @@ def plan(
                 continue
             chosen = _choose(versions, refs, resolved)
             weight = SERIES_BOOST
-            in_hits = {s for s in top_sources[:3] if s in {v.source for v in versions}}
+            sources = {v.source for v in versions}
+            in_hits = {s for s in top_sources[:3] if s in sources}
+            latest = max(versions, key=_order)
             if chosen is None and len(in_hits) < 2:
-                continue  # one version answers on its own: nothing to choose
+                # One version answers on its own: nothing to choose; when it is the latest,
+                # the answer still says which version it is current as of.
+                if source == latest.source:
+                    as_of[source] = latest.label
+                continue
             if chosen is None:
-                # Named none: the latest version answers, and the answer says which. Softly:
-                # near-identical paragraphs score alike, so a small lift decides between
-                # them, while a passage only an older version has can still win.
-                chosen = max(versions, key=_order)
+                # Named none: the latest version among the first stage's best three answers
+                # (a later renewal that does not repeat the paragraph cannot), and the answer
+                # says which. Softly: near-identical paragraphs score alike, so a small lift
+                # decides between them, while a passage only an older version has can win.
+                found = [v for v in versions if v.source in in_hits]
+                chosen = max(found or versions, key=_order)
                 as_of[chosen.source] = chosen.label
                 weight = LATEST_BOOST
             for version in versions:
