@@ -68,6 +68,9 @@ def test_a_factoid_question_asks_for_the_thing_it_names_first() -> None:
     assert support.focus("What did the Council say about piracy?") == []
     assert support.focus("Which countries did the Council commend?") == []
     assert support.focus("Did the Council condemn the attacks?") == []
+    # a passive verb is not a thing: "what is described as ..." asks for a statement
+    assert support.focus("What is described as the most critical task?") == []
+    assert support.focus("What is the boiling point of water?") == ["boiling", "point"]
 
 
 def unseen_focus(question: str, texts: list[str], corpus: str = "") -> list[str]:

@@ -78,7 +78,7 @@ def unseen_years(refs: References, visible: Mapping[str, DocInfo], texts: Iterab
 
 
 _FACTOID = re.compile(
-    r"^\s*(?:(?:what|which|who)\s+(?:is|are|was|were)\s+(?:the\s+|a\s+|an\s+)?"
+    r"^\s*(?:(?:what|which|who)\s+(?:is|are|was|were)\s+(?P<article>the\s+|a\s+|an\s+)?"
     r"|how\s+(?:many|much)\s+)(?P<rest>.+)$",
     re.I,
 )
@@ -103,6 +103,10 @@ def focus(question: str) -> list[str]:
     match = _FACTOID.match(question)
     if match is None:
         return []
+    first = _WORD.findall(match.group("rest"))[:1]
+    verb = first and first[0].lower().endswith(("ed", "ing", "en"))
+    if verb and not match.group("article"):
+        return []  # "what is described as ...", "how many displaced ...": a verb, not a thing
     words: list[str] = []
     for word in _WORD.findall(match.group("rest")):
         low = word.lower().strip("'’")
