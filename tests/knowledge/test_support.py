@@ -97,6 +97,8 @@ def test_the_thing_asked_for_must_be_in_a_passage_with_the_names_asked_about() -
     corpus = "the risk of disasters"
     assert unseen_focus("What is the risk of dengue outbreaks?", threat, corpus) == []
     assert unseen_focus("Did the Council condemn Mongolia?", texts) == []
+    # two questions in one: the second's names need not be beside the first's thing
+    assert unseen_focus("What is the capital? Mongolia contributed troops", texts) == []
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from secbot.knowledge.doc_refs import COMMON, DocInfo, References, Resolved
+from secbot.knowledge.doc_refs import COMMON, DocInfo, References, Resolved, parse
 
 _WORD = re.compile(r"[\w'’-]+")
 _ACRONYM = re.compile(r"\b[A-Z]{3,}\b")
@@ -82,6 +82,7 @@ _FACTOID = re.compile(
     r"|how\s+(?:many|much)\s+)(?P<rest>.+)$",
     re.I,
 )
+_SENTENCE_END = re.compile(r"[?!](?:\s|$)")
 _FOCUS_END = frozenset(
     """of in on at for to from with by under about into over per near between among during
     does do did has have had is are was were will would should must can could may might
@@ -100,7 +101,7 @@ def focus(question: str) -> list[str]:
     of a coast guard officer", "how many *seats* does"). Yes/no questions, "what did the
     Council say" and "which countries ..." (answered by naming instances, not the category)
     have none."""
-    match = _FACTOID.match(question)
+    match = _FACTOID.match(_SENTENCE_END.split(question, maxsplit=1)[0])
     if match is None:
         return []
     first = _WORD.findall(match.group("rest"))[:1]
@@ -138,7 +139,10 @@ def unseen_focus(
     missing = [w for w in wanted if absent(w)]
     if missing:
         return missing
-    names = _names(question, refs)
+    # the names of the factoid's own sentence: "who are the actors? Port Zephyrine ..." asks
+    # two things, and the second's names need not be beside the first's thing
+    sentence = _SENTENCE_END.split(question, maxsplit=1)[0]
+    names = _names(sentence, parse(sentence)) if sentence != question else _names(question, refs)
     if not names:
         return []
     for text in texts:
