@@ -70,6 +70,8 @@ def test_a_factoid_question_asks_for_the_thing_it_names_first() -> None:
     assert support.focus("Did the Council condemn the attacks?") == []
     # a passive verb is not a thing: "what is described as ..." asks for a statement
     assert support.focus("What is described as the most critical task?") == []
+    assert support.focus("What is known about the Kestrel ring?") == []
+    assert support.focus("How many displaced persons remain?") == []
     assert support.focus("What is the boiling point of water?") == ["boiling", "point"]
 
 

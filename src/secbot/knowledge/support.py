@@ -78,7 +78,7 @@ def unseen_years(refs: References, visible: Mapping[str, DocInfo], texts: Iterab
 
 
 _FACTOID = re.compile(
-    r"^\s*(?:(?:what|which|who)\s+(?:is|are|was|were)\s+(?P<article>the\s+|a\s+|an\s+)?"
+    r"^\s*(?:(?:what|which|who)\s+(?:is|are|was|were)\s+(?:the|a|an)\s+"
     r"|how\s+(?:many|much)\s+)(?P<rest>.+)$",
     re.I,
 )
@@ -97,17 +97,16 @@ _VAGUE = frozenset(
 
 def focus(question: str) -> list[str]:
     """What a factoid question asks for: the words naming the thing wanted, after "What is
-    the", "Who is the" or "How many" and before the first preposition or verb ("the *salary*
+    the/a", "Who is the" or "How many" and before the first preposition or verb ("the *salary*
     of a coast guard officer", "how many *seats* does"). Yes/no questions, "what did the
-    Council say" and "which countries ..." (answered by naming instances, not the category)
-    have none."""
+    Council say", "what is known/described ..." (no article: a passive verb follows) and
+    "which countries ..." (answered by naming instances, not the category) have none."""
     match = _FACTOID.match(_SENTENCE_END.split(question, maxsplit=1)[0])
     if match is None:
         return []
     first = _WORD.findall(match.group("rest"))[:1]
-    verb = first and first[0].lower().endswith(("ed", "ing", "en"))
-    if verb and not match.group("article"):
-        return []  # "what is described as ...", "how many displaced ...": a verb, not a thing
+    if first and question.lower().lstrip().startswith("how") and first[0].endswith("ed"):
+        return []  # "how many displaced persons ...": described by a verb, not named
     words: list[str] = []
     for word in _WORD.findall(match.group("rest")):
         low = word.lower().strip("'’")
