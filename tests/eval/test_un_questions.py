@@ -95,3 +95,15 @@ def test_the_checks_can_fail(texts: dict[str, str]) -> None:
         "Recognizing that 2018 marks the 10th anniversary of resolution 1816",
     )
     assert kind_faults(early, texts[early.doc])
+
+
+def test_calibration_negatives_are_asked_on_tune_only(un_set: UnSet) -> None:
+    """Negatives written to calibrate the support check (decision 0030) never reach the
+    holdout: its off-topic count stays a measure of questions nobody tuned on."""
+    tune_only = {n.id for n in un_set.negatives if n.split == "tune"}
+    assert tune_only
+    assert not tune_only & {n.id for n in un_set.negatives_for("holdout")}
+    assert tune_only <= {n.id for n in un_set.negatives_for("tune")}
+    shared = [n for n in un_set.negatives if n.split == "all"]
+    assert len(shared) >= 40
+    assert {n.id for n in shared} <= {n.id for n in un_set.negatives_for("holdout")}

@@ -242,6 +242,35 @@ def test_no_year_answers_from_the_latest_version_and_says_so(
     assert "As of" not in named.text and "15 July 2023" in named.text.split("\n")[0]
 
 
+def test_no_year_answers_from_the_latest_version_that_holds_the_paragraph(
+    tmp_path: Path,
+) -> None:
+    """A 2024 renewal that only extends the mandate cannot say how often to report: the latest
+    version the search found that does (2023) answers, and says so."""
+    renewal = chunk(
+        "binuh-2024.txt",
+        "S/RES/2751 (2024)",
+        2024,
+        "1",
+        MANDATE.format(until="15 July 2025"),
+        series="binuh",
+        title="The question concerning Haiti",
+    )
+    embedder = HashingEmbedder()
+    vector = VectorIndex(make_client(tmp_path, None), embedder, name="latest_test")
+    vector.upsert([*UNITS, renewal])
+    lexical = LexicalIndex()
+    lexical.replace_all([*UNITS, renewal])
+    retriever = HybridRetriever(vector, lexical, embedder, floor=0.0, weak=0.0)
+    where = retrieval_where(scope_for(member("JAM")))
+    hits = retriever.search("How often must the Secretary-General report on BINUH?", where)
+    assert hits[0].metadata["source"] == "binuh-2023.txt"
+    assert hits[0].as_of == "S/RES/2692 (2023)"
+    mandate = retriever.search("Until when is the mandate of BINUH in Haiti extended?", where)
+    assert mandate[0].metadata["source"] == "binuh-2024.txt"
+    assert mandate[0].as_of == "S/RES/2751 (2024)"
+
+
 def test_without_the_stages_the_series_is_not_chosen(retriever: HybridRetriever) -> None:
     """The ablation switch really switches: with no stages, the year in the question does not
     pick the version (the hashing embedder sees near-identical text)."""

@@ -1,5 +1,6 @@
 """Off-topic questions are declined by what they name: a name, a year or a dated document that
-none of the best visible passages mentions (decision 0026), judged only on what the asker may
+none of the best visible passages mentions (decision 0026), or the thing a factoid question asks
+for that no passage mentions with its names (decision 0030), judged only on what the asker may
 see. Real Chroma and BM25 over the hand-built official chunks of test_query_stages."""
 
 from __future__ import annotations
@@ -56,6 +57,52 @@ def test_a_year_no_document_is_from_and_no_passage_mentions_is_unseen() -> None:
     assert not support.unseen_years(doc_refs.parse("What is due?"), visible, text)
 
 
+def test_a_factoid_question_asks_for_the_thing_it_names_first() -> None:
+    assert support.focus("What is the salary of a coast guard officer in Trinidad?") == ["salary"]
+    assert support.focus("How many seats does the Kenyan parliament have?") == ["seats"]
+    assert support.focus("Who is the current Secretary-General of INTERPOL?") == [
+        "secretary-general"
+    ]
+    assert support.focus("What is the literacy rate in Somalia?") == ["literacy", "rate"]
+    # statements and instances are not named things: nothing to look for
+    assert support.focus("What did the Council say about piracy?") == []
+    assert support.focus("Which countries did the Council commend?") == []
+    assert support.focus("Did the Council condemn the attacks?") == []
+    # a passive verb is not a thing: "what is described as ..." asks for a statement
+    assert support.focus("What is described as the most critical task?") == []
+    assert support.focus("What is known about the Kestrel ring?") == []
+    assert support.focus("How many displaced persons remain?") == []
+    assert support.focus("What is the boiling point of water?") == ["boiling", "point"]
+
+
+def unseen_focus(question: str, texts: list[str], corpus: str = "") -> list[str]:
+    words = set(corpus.lower().split()) | {w for t in texts for w in t.lower().split()}
+    return support.unseen_focus(
+        question, doc_refs.parse(question), texts, stem, lambda w: w.lower() not in words
+    )
+
+
+def test_the_thing_asked_for_must_be_in_a_passage_with_the_names_asked_about() -> None:
+    texts = [
+        "Welcoming the contribution of Mongolia to the mission,",
+        "Requests States to protect capital markets from terrorist financing;",
+    ]
+    # Mongolia and "capital" are both mentioned, never together: no passage says what it is
+    assert unseen_focus("What is the capital of Mongolia?", texts) == ["capital"]
+    assert unseen_focus("What is the capital of the mission?", texts) == []
+    together = ["Mongolia, whose capital is Ulaanbaatar, contributed troops."]
+    assert unseen_focus("What is the capital of Mongolia?", together) == []
+    # a thing no visible passage mentions at all, names or not
+    assert unseen_focus("What is the salary of the Secretary-General?", texts) == ["salary"]
+    # without names, a passage may answer in other words: only absence counts
+    threat = ["Dengue outbreaks spread between islands by mosquitoes; rated high."]
+    corpus = "the risk of disasters"
+    assert unseen_focus("What is the risk of dengue outbreaks?", threat, corpus) == []
+    assert unseen_focus("Did the Council condemn Mongolia?", texts) == []
+    # two questions in one: the second's names need not be beside the first's thing
+    assert unseen_focus("What is the capital? Mongolia contributed troops", texts) == []
+
+
 @pytest.fixture
 def retriever(tmp_path: Path) -> Iterator[HybridRetriever]:
     embedder = HashingEmbedder()
@@ -93,3 +140,15 @@ def test_a_name_only_a_private_document_holds_is_judged_on_what_the_asker_sees(
     # Another state's asker gets exactly what a name nobody holds gets: nothing.
     assert sources(retriever, question) == []
     assert sources(retriever, "What about harbour patrols at Holetown?") == []
+
+
+def test_a_thing_only_a_private_document_mentions_is_judged_on_what_the_asker_sees(
+    retriever: HybridRetriever,
+) -> None:
+    """`night` is in Barbados's private order only: its asker is answered from it, another
+    state's asker is declined exactly as for a word nobody holds."""
+    assert sources(retriever, "How many night patrols are there?", party="BRB")
+    assert sources(retriever, "How many night patrols are there?") == []
+    assert sources(retriever, "How many dawn patrols are there?") == []
+    # the same shape of question, about what every state may see, is answered
+    assert sources(retriever, "How many States shall prevent the financing of terrorist acts?")

@@ -36,6 +36,9 @@ class Negative:
     id: str
     text: str
     note: str = ""
+    split: str = "all"
+    """`tune` for negatives written to calibrate the support check on: the holdout never asks
+    them, so its off-topic count stays a measure of questions nobody tuned on."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ class UnSet:
 
     def select(self, split: str) -> list[UnQuestion]:
         return [q for q in self.questions if split == "all" or q.split == split]
+
+    def negatives_for(self, split: str) -> list[Negative]:
+        """The negatives a split asks: those of every split, and its own."""
+        return [n for n in self.negatives if split == "all" or n.split in ("all", split)]
 
 
 def normalise(text: str) -> str:
@@ -78,7 +85,9 @@ def load_un_set(path: Path) -> UnSet:
         for q in data["questions"]
     ]
     negatives = [
-        Negative(str(n["id"]), str(n["question"]), str(n.get("note", "")))
+        Negative(
+            str(n["id"]), str(n["question"]), str(n.get("note", "")), str(n.get("split", "all"))
+        )
         for n in data["negatives"]
     ]
     return UnSet(questions, negatives, splits)

@@ -4,7 +4,7 @@ primary text ahead of a summary that repeats it (docs/decisions/0018)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -16,7 +16,11 @@ merely recalls the named document gets nothing."""
 SERIES_BOOST = 0.2
 """Added to the chosen version of a series, taken from the others."""
 LATEST_BOOST = 0.06
-"""The same, when the question names no version and the latest is preferred."""
+"""Moved from an older version's passage to the latest version's near-identical one, when the
+question names no version: only between twins, so a paragraph only an older version has
+(a paraphrase of its own words) keeps its rank (decision 0030)."""
+TWIN_OVERLAP = 0.6
+"""Share of word stems two passages of one series must share to be the same paragraph."""
 HEADING_PENALTY = 0.12
 """A title block or bare heading rarely holds an answer."""
 SUMMARY_OVERLAP = 0.35
@@ -65,6 +69,9 @@ class Plan:
     """Source → label of the series version answered from when the question named none."""
     named: frozenset[str] = frozenset()
     """Documents the question names: their boost counts toward the relevance floor."""
+    twins: Mapping[str, tuple[str, ...]] | None = None
+    """Latest version chosen when the question named none → the series' other versions: a
+    passage of theirs yields to a near-identical one of the latest (`prefer_latest`)."""
 
 
 def plan(
@@ -79,6 +86,7 @@ def plan(
     boost: dict[str, float] = {}
     extra: list[str] = []
     as_of: dict[str, str] = {}
+    twins: dict[str, tuple[str, ...]] = {}
     if stages.doc_refs:
         for source in sorted(resolved.named):
             boost[source] = boost.get(source, 0.0) + NAMED_BOOST
@@ -95,22 +103,32 @@ def plan(
                 continue
             chosen = _choose(versions, refs, resolved)
             weight = SERIES_BOOST
-            in_hits = {s for s in top_sources[:3] if s in {v.source for v in versions}}
+            sources = {v.source for v in versions}
+            in_hits = {s for s in top_sources[:3] if s in sources}
+            latest = max(versions, key=_order)
             if chosen is None and len(in_hits) < 2:
-                continue  # one version answers on its own: nothing to choose
+                # One version answers on its own: nothing to choose; when it is the latest,
+                # the answer still says which version it is current as of.
+                if source == latest.source:
+                    as_of[source] = latest.label
+                continue
             if chosen is None:
-                # Named none: the latest version answers, and the answer says which. Softly:
-                # near-identical paragraphs score alike, so a small lift decides between
-                # them, while a passage only an older version has can still win.
-                chosen = max(versions, key=_order)
+                # Named none: the latest version among the first stage's best three answers
+                # (a later renewal that does not repeat the paragraph cannot), and the answer
+                # says which. Softly: near-identical paragraphs score alike, so a small lift
+                # decides between them, while a passage only an older version has can win.
+                found = [v for v in versions if v.source in in_hits]
+                chosen = max(found or versions, key=_order)
                 as_of[chosen.source] = chosen.label
-                weight = LATEST_BOOST
+                twins[chosen.source] = tuple(v.source for v in versions if v != chosen)
+                extra.append(chosen.source)
+                continue
             for version in versions:
                 delta = weight if version.source == chosen.source else -weight
                 boost[version.source] = boost.get(version.source, 0.0) + delta
             extra.append(chosen.source)
     named = resolved.named if stages.doc_refs else frozenset()
-    return Plan(boost, tuple(dict.fromkeys(extra)), as_of or None, named)
+    return Plan(boost, tuple(dict.fromkeys(extra)), as_of or None, named, twins or None)
 
 
 def _order(doc: DocInfo) -> tuple[str, int, str]:
@@ -163,3 +181,43 @@ def primary_ahead(items: list[Any], words: Any) -> list[Any]:
                 break
         i += 2 if moved else 1
     return out
+
+
+def prefer_latest(
+    scores: Mapping[str, float],
+    passage: Callable[[str], tuple[str, Mapping[str, Any]]],
+    the_plan: Plan,
+    words: Callable[[str], set[str]],
+) -> dict[str, float]:
+    """A series the question named no version of: each candidate passage of an older version
+    that has a near-identical twin among the latest version's candidates yields LATEST_BOOST
+    to it. `passage(id)` gives a candidate's (text, metadata); `words(text)` its stems."""
+    out = dict(scores)
+    if not the_plan.twins:
+        return out
+    older = {old: latest for latest, olds in the_plan.twins.items() for old in olds}
+    stems: dict[str, set[str]] = {}
+    by_source: dict[str, list[str]] = {}
+    for id_ in scores:
+        text, meta = passage(id_)
+        stems[id_] = words(text)
+        by_source.setdefault(str(meta.get("source", "")), []).append(id_)
+    lifted: set[str] = set()
+    for source, latest in older.items():
+        for id_ in by_source.get(source, []):
+            twin = max(
+                by_source.get(latest, []),
+                key=lambda j: _overlap(stems[id_], stems[j]),
+                default=None,
+            )
+            if twin is None or _overlap(stems[id_], stems[twin]) < TWIN_OVERLAP:
+                continue
+            out[id_] -= LATEST_BOOST
+            if twin not in lifted:
+                out[twin] += LATEST_BOOST
+                lifted.add(twin)
+    return out
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0

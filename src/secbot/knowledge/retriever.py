@@ -12,7 +12,15 @@ from secbot.access.chroma import evaluate
 from secbot.knowledge import doc_refs, support
 from secbot.knowledge.embeddings import Embedder
 from secbot.knowledge.extractive import terms
-from secbot.knowledge.fusion import NAMED_BOOST, Plan, Stages, adjust, plan, primary_ahead
+from secbot.knowledge.fusion import (
+    NAMED_BOOST,
+    Plan,
+    Stages,
+    adjust,
+    plan,
+    prefer_latest,
+    primary_ahead,
+)
 from secbot.knowledge.lexical_index import LexicalIndex, stem
 from secbot.knowledge.vector_index import VectorIndex
 
@@ -164,6 +172,7 @@ class HybridRetriever:
         base = judge or first
         if mode == "hybrid":
             fused = {i: adjust(s, self._meta(i, texts), stages, the_plan) for i, s in fused.items()}
+            fused = prefer_latest(fused, lambda i: self._passage(i, texts), the_plan, terms)
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
         per_source: dict[str, int] = {}
@@ -235,6 +244,8 @@ class HybridRetriever:
         ]
         if support.unseen_names(query, refs, texts, stem):
             return True
+        if support.unseen_focus(query, refs, texts, stem, lambda w: self._absent(w, where)):
+            return True
         if not (refs.years or refs.symbols or refs.numbers):
             return False
         visible = self._visible(where)
@@ -242,9 +253,21 @@ class HybridRetriever:
             return True
         return support.unseen_years(refs, visible, texts)
 
+    def _absent(self, word: str, where: dict[str, Any]) -> bool:
+        """No passage the asker may see mentions the word."""
+        return not self.lexical.search(word, 1, where)
+
     def _visible(self, where: dict[str, Any]) -> dict[str, doc_refs.DocInfo]:
         """The catalogue of documents this asker may see (filtered with retrieval's `where`)."""
         return {s: d for s, d in self.lexical.documents().items() if evaluate(where, dict(d.meta))}
+
+    def _passage(
+        self, id_: str, texts: dict[str, tuple[str, dict[str, Any]]]
+    ) -> tuple[str, dict[str, Any]]:
+        if id_ in texts:
+            return texts[id_]
+        unit = self.lexical.get(id_)
+        return (unit.text, unit.metadata) if unit is not None else ("", {})
 
     def _meta(self, id_: str, texts: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, Any]:
         if id_ in texts:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from secbot.knowledge.doc_refs import COMMON, DocInfo, References, Resolved
+from secbot.knowledge.doc_refs import COMMON, DocInfo, References, Resolved, parse
 
 _WORD = re.compile(r"[\w'’-]+")
 _ACRONYM = re.compile(r"\b[A-Z]{3,}\b")
@@ -28,27 +28,36 @@ _PLAIN = frozenset(
 )
 
 
-def unseen_names(
-    question: str, refs: References, texts: Sequence[str], stem: Callable[[str], str]
-) -> list[str]:
-    """Names the question uses (capitalised phrases, acronyms) that occur in none of `texts`:
-    months and roman numerals aside, such a name is what the question is about."""
+def _names(question: str, refs: References) -> list[str]:
+    """The words of the names a question uses (capitalised phrases, acronyms), less months,
+    roman numerals and words that name nothing in particular."""
     words: list[str] = []
     for name in refs.names:
         words.extend(_WORD.findall(name))
     words.extend(a for a in _ACRONYM.findall(question) if a not in _PLAIN)
-    haystack = " ".join(texts).lower()
-    stems = {stem(w) for w in _WORD.findall(haystack)}
-    missing: list[str] = []
+    out: list[str] = []
     for word in dict.fromkeys(words):
         bare = re.sub(r"['’]s$", "", word)
         low = bare.lower()
         if len(low) < 3 or low in _CALENDAR or _ROMAN.match(bare) or bare in COMMON:
             continue
-        if low in haystack or stem(low) in stems:
-            continue
-        missing.append(bare)
-    return missing
+        out.append(bare)
+    return out
+
+
+def _mentions(text: str, word: str, stems: set[str], stem: Callable[[str], str]) -> bool:
+    low = word.lower()
+    return low in text or stem(low) in stems
+
+
+def unseen_names(
+    question: str, refs: References, texts: Sequence[str], stem: Callable[[str], str]
+) -> list[str]:
+    """Names the question uses (capitalised phrases, acronyms) that occur in none of `texts`:
+    months and roman numerals aside, such a name is what the question is about."""
+    haystack = " ".join(texts).lower()
+    stems = {stem(w) for w in _WORD.findall(haystack)}
+    return [w for w in _names(question, refs) if not _mentions(haystack, w, stems, stem)]
 
 
 def unknown_document(question: str, refs: References, resolved: Resolved) -> bool:
@@ -66,3 +75,78 @@ def unseen_years(refs: References, visible: Mapping[str, DocInfo], texts: Iterab
     years = {d.year for d in visible.values() if d.year}
     text = " ".join(texts)
     return any(y not in years and str(y) not in text for y in refs.years)
+
+
+_FACTOID = re.compile(
+    r"^\s*(?:(?:what|which|who)\s+(?:is|are|was|were)\s+(?:the|a|an)\s+"
+    r"|how\s+(?:many|much)\s+)(?P<rest>.+)$",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[?!](?:\s|$)")
+_FOCUS_END = frozenset(
+    """of in on at for to from with by under about into over per near between among during
+    does do did has have had is are was were will would should must can could may might
+    shall that which who whom whose where when why how than as and or if""".split()
+)
+_VAGUE = frozenset(
+    """current official annual main best good new latest next first last most other own same
+    such certain kind kinds type types sort way ways thing things one ones part parts people
+    person""".split()
+)
+
+
+def focus(question: str) -> list[str]:
+    """What a factoid question asks for: the words naming the thing wanted, after "What is
+    the/a", "Who is the" or "How many" and before the first preposition or verb ("the *salary*
+    of a coast guard officer", "how many *seats* does"). Yes/no questions, "what did the
+    Council say", "what is known/described ..." (no article: a passive verb follows) and
+    "which countries ..." (answered by naming instances, not the category) have none."""
+    match = _FACTOID.match(_SENTENCE_END.split(question, maxsplit=1)[0])
+    if match is None:
+        return []
+    first = _WORD.findall(match.group("rest"))[:1]
+    if first and question.lower().lstrip().startswith("how") and first[0].endswith("ed"):
+        return []  # "how many displaced persons ...": described by a verb, not named
+    words: list[str] = []
+    for word in _WORD.findall(match.group("rest")):
+        low = word.lower().strip("'’")
+        if low in _FOCUS_END:
+            break
+        if words and low.endswith(("ing", "ed")):
+            break  # "which natural disasters hitting ...": the thing wanted ends there
+        if low not in _VAGUE and len(low) >= 3 and not low.isdigit():
+            words.append(low)
+    return words[:2]
+
+
+def unseen_focus(
+    question: str,
+    refs: References,
+    texts: Sequence[str],
+    stem: Callable[[str], str],
+    absent: Callable[[str], bool],
+) -> list[str]:
+    """The thing a factoid question asks for that the passages cannot name: no visible passage
+    at all mentions it ("the *salary* of the Secretary-General"), or the question names
+    places or bodies and no passage found mentions the thing together with them ("the capital
+    of Mongolia": passages that mention Mongolia, and others that mention a capital, cannot
+    say what the capital of Mongolia is). Without names, a passage found may answer in other
+    words ("the risk of dengue" from a threat entry on dengue), so only absence counts."""
+    wanted = focus(question)
+    if not wanted:
+        return []
+    missing = [w for w in wanted if absent(w)]
+    if missing:
+        return missing
+    # the names of the factoid's own sentence: "who are the actors? Port Zephyrine ..." asks
+    # two things, and the second's names need not be beside the first's thing
+    sentence = _SENTENCE_END.split(question, maxsplit=1)[0]
+    names = _names(sentence, parse(sentence)) if sentence != question else _names(question, refs)
+    if not names:
+        return []
+    for text in texts:
+        low = text.lower()
+        stems = {stem(w) for w in _WORD.findall(low)}
+        if all(_mentions(low, w, stems, stem) for w in [*wanted, *names]):
+            return []
+    return wanted

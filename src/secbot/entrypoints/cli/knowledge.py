@@ -198,7 +198,7 @@ def _eval_un(
     ingest.ingest(application.db, [*paths, *seeds])
     application.index.repair()
     ingest_seconds = time.perf_counter() - started
-    negatives = [(n.id, n.text) for n in un_set.negatives]
+    negatives = [(n.id, n.text) for n in un_set.negatives_for(split)]
     if limit:
         negatives = negatives[: max(limit, 1)]
     report = eval_un.run_un(application.db, application.asker, chosen, negatives, split=split)
