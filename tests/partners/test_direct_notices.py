@@ -5,6 +5,7 @@ and it tells nobody the access layer refuses."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -167,3 +168,45 @@ def test_a_need_on_a_report_shared_with_all_never_tells_a_partner(world: World) 
     told = {n.user_id for n in notices(world)}
     assert "jam" in told and "cdema" not in told, told
     assert not told & {"brb", "brb2"}, "the poster's own party is not told its own need"
+
+
+def test_the_log_travels_with_its_report_and_a_partner_exports_its_own(world: World) -> None:
+    """The owner's export carries every party's entries on its report (marked with the author's
+    party); a partner exports its own observations and their logs, nothing it was shared."""
+    add_cdema(world.db)
+    brb = world.member("brb", Role.FOCAL_POINT, "BRB")
+    jam = world.member("jam", Role.FOCAL_POINT, "JAM")
+    cdema = world.member("cdema", Role.PARTNER, "CDEMA")
+    brb.say("report Unlit vessel drifting off North Point")
+    brb.say("share BRB-0001 JAM CDEMA")
+    jam.say("task BRB-0001 JAM Patrol the north coast tonight")
+    cdema.say("offer BRB-0001 One rescue boat from Bridgetown")
+    cdema.say("report Damaged buoy at the harbour mouth")
+    cdema.say("log CDEMA-0001 Buoy tender dispatched")
+    jam.say("log BRB-0001 Patrol found nothing")
+
+    brb.send("export json")
+    (made,) = brb.last[0].attachments
+    data = json.loads(made.data)
+    (report,) = data["reports"]
+    assert [(e["entry"], e["kind"], e["party"]) for e in report["log"]] == [
+        ("BRB-0001/1", "task", "JAM"),
+        ("BRB-0001/2", "offer", "CDEMA"),
+        ("BRB-0001/3", "log", "JAM"),
+    ]
+    assert report["log"][0]["assignee"] == "JAM" and report["log"][0]["author"] is None
+    assert "Buoy" not in made.data.decode()
+
+    brb.send("export stix")
+    stix = json.loads(brb.last[0].attachments[0].data)
+    notes = [o for o in stix["objects"] if o["type"] == "note" and "x_secbot_log_kind" in o]
+    assert {n["content"] for n in notes} >= {"One rescue boat from Bridgetown"}
+    assert {n["x_secbot_party"] for n in notes} == {"JAM", "CDEMA"}
+
+    reply = cdema.say("export json")
+    assert "CDEMA submitted: 1 reports" in reply, reply
+    (own,) = cdema.last[0].attachments
+    exported = json.loads(own.data)
+    assert [r["id"] for r in exported["reports"]] == ["CDEMA-0001"]
+    assert exported["reports"][0]["log"][0]["body"] == "Buoy tender dispatched"
+    assert "Unlit vessel" not in own.data.decode() and "rescue boat" not in own.data.decode()
