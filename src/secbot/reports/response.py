@@ -62,6 +62,17 @@ def read_log(
     return submission, list(entries)
 
 
+def log_counts(session: Session, submission: Submission) -> tuple[int, int]:
+    """(entries, open tasks) of a report the caller already read through the rule (its log is
+    seen wherever the report is)."""
+    rows = session.execute(
+        select(ResponseEntry.kind, ResponseEntry.done_at).where(
+            ResponseEntry.submission_id == submission.id
+        )
+    ).all()
+    return len(rows), sum(1 for kind, done in rows if kind == "task" and done is None)
+
+
 def parse_party(session: Session, word: str) -> str:
     """A state code, a partner code, or `secretariat`: who a task is for."""
     token = word.strip(",;:").upper()
