@@ -188,3 +188,19 @@ def test_incident_points_to_the_log_and_the_alert_form_names_partners(world: Wor
     asked = sec.press("Weather")
     assert "`partners` (every partner: CDEMA)" in asked, asked
     assert "`all` never includes them" in asked
+
+
+def test_a_brief_counts_open_tasks_only_of_reports_the_reader_may_see(world: World) -> None:
+    brb = world.member("brb", Role.FOCAL_POINT, "BRB")
+    jam = world.member("jam", Role.FOCAL_POINT, "JAM")
+    tto = world.member("tto", Role.FOCAL_POINT, "TTO")
+    brb.say("report Unlit vessel drifting off North Point")
+    brb.say("share BRB-0001 JAM")
+    brb.say("task BRB-0001 JAM Patrol the north coast tonight")
+    brb.say("task BRB-0001 BRB Tow the vessel")
+    jam.say("done BRB-0001/1")
+    for reader in (brb, jam):
+        text = reader.say("brief quarter")
+        assert "Unlit vessel" in text and "· 1 open task" in text, text
+    text = tto.say("brief quarter")
+    assert "BRB-0001" not in text and "open task" not in text, text
