@@ -76,6 +76,7 @@ class InboxWorker:
         self._wake = asyncio.Event()
         self._busy: dict[str, asyncio.Task[None]] = {}
         self.handled = 0
+        self._notices: asyncio.Task[int] | None = None
 
     def add_transport(
         self, platform: str, deliver: Deliver, direct: SendDirect | None = None
@@ -95,7 +96,7 @@ class InboxWorker:
             await asyncio.to_thread(store.release_leases, self.db)
             await asyncio.to_thread(self._release_notices)
         while not stop.is_set():
-            await self.send_notices()
+            self._start_notices()
             if await self._claim_some():
                 continue  # there may be more
             self._wake.clear()
@@ -114,10 +115,26 @@ class InboxWorker:
                     await asyncio.wait_for(self._wake.wait(), 0.05)
         if self._busy:
             await asyncio.wait(list(self._busy.values()))
+        if self._notices is not None:
+            await self._notices
         await self.send_notices()
 
+    def _start_notices(self) -> None:
+        """Notices go out beside the replies, never in their way: one pass at a time, in a
+        task of its own, so a slow platform does not hold up the claiming of messages."""
+        if self.direct and (self._notices is None or self._notices.done()):
+            self._notices = asyncio.create_task(self.send_notices())
+
     async def send_notices(self) -> int:
-        """Send the due direct notices of every platform with a direct sender; how many went."""
+        """Send the due direct notices of every platform with a direct sender; how many went.
+        Never raises: what failed is tried again on a later pass."""
+        try:
+            return await self._send_notices()
+        except Exception:
+            log.exception("sending direct notices failed; retrying")
+            return 0
+
+    async def _send_notices(self) -> int:
         sent = 0
         for platform, send in self.direct.items():
             try:
