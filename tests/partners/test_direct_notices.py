@@ -210,3 +210,15 @@ def test_the_log_travels_with_its_report_and_a_partner_exports_its_own(world: Wo
     assert [r["id"] for r in exported["reports"]] == ["CDEMA-0001"]
     assert exported["reports"][0]["log"][0]["body"] == "Buoy tender dispatched"
     assert "Unlit vessel" not in own.data.decode() and "rescue boat" not in own.data.decode()
+
+
+def test_erasing_a_report_erases_its_notices(world: World) -> None:
+    add_cdema(world.db)
+    brb = world.member("brb", Role.STATE_ADMIN, "BRB")
+    world.member("cdema", Role.PARTNER, "CDEMA")
+    brb.say("report Oil sheen near the harbour")
+    brb.say("share BRB-0001 CDEMA")
+    brb.say("task BRB-0001 CDEMA Sample the water at the outfall")
+    assert len(notices(world)) == 1
+    assert "Erased BRB-0001" in brb.say("erase BRB-0001 confirm")
+    assert notices(world) == []
