@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
+from stix2validator import ValidationOptions, validate_string
 
 from secbot.db.models import DirectNotice
 from secbot.domain.enums import Role
@@ -202,6 +203,8 @@ def test_the_log_travels_with_its_report_and_a_partner_exports_its_own(world: Wo
     notes = [o for o in stix["objects"] if o["type"] == "note" and "x_secbot_log_kind" in o]
     assert {n["content"] for n in notes} >= {"One rescue boat from Bridgetown"}
     assert {n["x_secbot_party"] for n in notes} == {"JAM", "CDEMA"}
+    checked = validate_string(json.dumps(stix), ValidationOptions(version="2.1"))
+    assert checked.is_valid, [str(e) for r in checked.object_results for e in r.errors]
 
     reply = cdema.say("export json")
     assert "CDEMA submitted: 1 reports" in reply, reply
