@@ -80,8 +80,8 @@ def test_csv_export_is_one_file_per_kind_in_a_zip(world: World) -> None:
     archive = zipfile.ZipFile(io.BytesIO(file.data))
     names = sorted(n.split("/", 1)[1] for n in archive.namelist())
     assert names == [
-        "README.txt", "links.csv", "reads.csv", "reports.csv", "shares.csv", "threats.csv",
-        "updates.csv",
+        "README.txt", "links.csv", "log.csv", "reads.csv", "reports.csv", "shares.csv",
+        "threats.csv", "updates.csv",
     ]  # fmt: skip
 
     def rows(name: str) -> list[dict[str, str]]:

@@ -163,3 +163,44 @@ def test_removing_a_partner_revokes_its_shares_and_tells_the_index(world: World)
         assert active == []
         assert session.scalar(select(func.count()).select_from(IndexChange)) == before + 1
     assert "Shared BRB-0001" not in brb.say("share BRB-0001 CDEMA")
+
+
+def test_incident_points_to_the_log_and_the_alert_form_names_partners(world: World) -> None:
+    add_cdema(world.db)
+    brb = world.member("brb", Role.FOCAL_POINT, "BRB")
+    jam = world.member("jam", Role.FOCAL_POINT, "JAM")
+    tto = world.member("tto", Role.FOCAL_POINT, "TTO")
+    brb.say("report Unlit vessel drifting off North Point")
+    assert "respond BRB-0001" not in brb.say("incident BRB-0001"), "no log yet: no pointer"
+    brb.say("share BRB-0001 JAM")
+    brb.say("task BRB-0001 JAM Patrol the north coast tonight")
+    brb.say("log BRB-0001 Coast guard informed")
+    shown = jam.say("incident BRB-0001")
+    assert shown.endswith("Response log: 2 entries, 1 open task. See it: respond BRB-0001"), shown
+    assert "Response log" not in tto.say("incident BRB-0001")
+
+    sec = world.member("sec", Role.SECRETARIAT)
+    sec.say("alert")
+    sec.say("Storm surge warning")
+    sec.say("Storm surge of 2 m expected on northern coasts within 24 hours.")
+    for label in ("Severe", "Immediate", "Likely"):
+        sec.press(label)
+    asked = sec.press("Weather")
+    assert "`partners` (every partner: CDEMA)" in asked, asked
+    assert "`all` never includes them" in asked
+
+
+def test_a_brief_counts_open_tasks_only_of_reports_the_reader_may_see(world: World) -> None:
+    brb = world.member("brb", Role.FOCAL_POINT, "BRB")
+    jam = world.member("jam", Role.FOCAL_POINT, "JAM")
+    tto = world.member("tto", Role.FOCAL_POINT, "TTO")
+    brb.say("report Unlit vessel drifting off North Point")
+    brb.say("share BRB-0001 JAM")
+    brb.say("task BRB-0001 JAM Patrol the north coast tonight")
+    brb.say("task BRB-0001 BRB Tow the vessel")
+    jam.say("done BRB-0001/1")
+    for reader in (brb, jam):
+        text = reader.say("brief quarter")
+        assert "Unlit vessel" in text and "· 1 open task" in text, text
+    text = tto.say("brief quarter")
+    assert "BRB-0001" not in text and "open task" not in text, text

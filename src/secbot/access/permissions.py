@@ -37,7 +37,8 @@ class Action(StrEnum):
     """Start or stop a room's scheduled brief: room admins (state admins for their own
     state's rooms, secretariat admins) and the secretariat."""
     EXPORT_STATE = "export_state"
-    """Take out everything one's own state submitted (`export`): focal points and state admins."""
+    """Take out everything one's own party submitted (`export`): a state's focal points and
+    state admins, a partner's members (decision 0027)."""
     MANAGE_MEMBERS = "manage_members"
     """Invite and revoke members: a state admin for its own state, the secretariat admin all."""
     READ_AUDIT = "read_audit"
@@ -59,8 +60,10 @@ _PARTNER = _MEMBER | {
     Action.FILE_REPORT,
     Action.CHANGE_REPORT,
     Action.COORDINATE,
+    Action.EXPORT_STATE,
 }
-"""A partner files observations it owns (own TLP, own sharing) and takes part in logs."""
+"""A partner files observations it owns (own TLP, own sharing), takes part in logs and exports
+its own observations."""
 
 TABLE: dict[Role, frozenset[Action]] = {
     Role.DELEGATE: _STATE_MEMBER,
@@ -86,7 +89,8 @@ REFUSAL: dict[Action, str] = {
     Action.REGISTER_CHANNEL: "Only secretariat admins or state admins can register channels.",
     Action.READ_BRIEF: "Trend briefs are for members of a state and the secretariat.",
     Action.SUBSCRIBE_BRIEF: "Only room admins and the secretariat can schedule briefs.",
-    Action.EXPORT_STATE: "Only a state's focal points and state admins can export its data.",
+    Action.EXPORT_STATE: "Only a state's focal points and state admins, or a partner's members, "
+    "can export its data.",
     Action.MANAGE_MEMBERS: "Only state admins and secretariat admins manage members.",
     Action.READ_AUDIT: "Only state admins and secretariat admins read the audit log.",
     Action.COORDINATE: "Only focal points, state admins, the secretariat or partners can add to "

@@ -28,6 +28,8 @@ class Item:
     occurred_at: datetime
     place: str
     title: str
+    open_tasks: int = 0
+    """Open tasks of its co-ordination log: read only for a report the rule let through."""
 
 
 @dataclass(frozen=True)

@@ -51,9 +51,11 @@ def change_text(row: ChangeRow) -> str:
 
 def item_text(brief: Brief, item: Item) -> str:
     where = f", {item.place}" if item.place else ""
+    n = item.open_tasks
+    tasks = f" · {n} open task{'s' * (n != 1)}" if n else ""
     return (
         f"{item.public_id} [{item.tlp.value}] {day(brief, item.occurred_at)}{where}: "
-        f"{item.title} ({item.severity})"
+        f"{item.title} ({item.severity}){tasks}"
     )
 
 

@@ -357,13 +357,19 @@ from secbot.db.documents import DocumentChunk, SourceDocument  # noqa: E402
 from secbot.db.erasures import Erasure, RetentionOverride  # noqa: E402
 from secbot.db.inbound import InboxEntry, IndexChange, Notice, ProcessedInbound  # noqa: E402
 from secbot.db.places import Place  # noqa: E402
-from secbot.db.report_extras import ReportLink, ReportUpdate, ResponseEntry  # noqa: E402
+from secbot.db.report_extras import (  # noqa: E402
+    DirectNotice,
+    ReportLink,
+    ReportUpdate,
+    ResponseEntry,
+)
 from secbot.db.web import WebLink, WebSession  # noqa: E402
 
 __all__ = [
     "BriefFile",
     "BriefIssue",
     "BriefSubscription",
+    "DirectNotice",
     "DocumentChunk",
     "Erasure",
     "InboxEntry",

@@ -62,3 +62,26 @@ class ResponseEntry(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     done_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+
+
+class DirectNotice(Base):
+    """A direct message owed to one member (a task for their party, a need posted on a report
+    they see). Written in the transaction of the log entry that causes it and sent by the
+    inbox worker (or the console's mailbox), so a hard kill loses none: pending -> sent."""
+
+    __tablename__ = "direct_notices"
+    __table_args__ = (Index("ix_direct_notices_due", "platform", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64), default="")
+    user_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    """Set once the platform took it, or when it was given up on (last_error says so)."""

@@ -4,6 +4,10 @@ handled in the same transaction as its effects), then has the transport send the
 After a crash nothing is lost: an entry stored but not handled is handled on the next start;
 one handled but not answered is answered then (its replies were kept with it). The one window
 left is a crash between a reply reaching the platform and `close`: that reply goes out twice.
+
+Direct notices (reports.notices: a task for a member's party, a need on a report they see) are
+committed with the log entry that causes them and sent here too, to the member's direct chat,
+with the same guarantee and the same one window.
 """
 
 from __future__ import annotations
@@ -26,11 +30,16 @@ from secbot.engine.engine import Engine
 from secbot.engine.messages import Reply
 from secbot.inbox import store
 from secbot.inbox.store import AlreadyHandled, Entry
+from secbot.reports import notices
 
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[Entry, list[Reply]], Awaitable[None]]
 """A transport's way of sending one entry's replies where they belong."""
+
+SendDirect = Callable[[str, str, str], Awaitable[None]]
+"""A transport's way of sending one text to a member's direct chat (workspace, user id, text);
+raises when the platform did not take it."""
 
 SORRY = Reply(
     "Sorry, something went wrong while handling that message, and nothing was changed. "
@@ -58,6 +67,7 @@ class InboxWorker:
         self.db = db
         self.engine = engine
         self.deliverers: dict[str, Deliver] = {}
+        self.direct: dict[str, SendDirect] = {}
         self.concurrency = concurrency
         self.lease = lease
         self.poll = poll
@@ -66,9 +76,14 @@ class InboxWorker:
         self._wake = asyncio.Event()
         self._busy: dict[str, asyncio.Task[None]] = {}
         self.handled = 0
+        self._notices: asyncio.Task[int] | None = None
 
-    def add_transport(self, platform: str, deliver: Deliver) -> None:
+    def add_transport(
+        self, platform: str, deliver: Deliver, direct: SendDirect | None = None
+    ) -> None:
         self.deliverers[platform] = deliver
+        if direct is not None:
+            self.direct[platform] = direct
 
     def wake(self) -> None:
         """A transport stored something: look now rather than at the next poll."""
@@ -79,7 +94,9 @@ class InboxWorker:
         seconds, so a graceful stop answers everything the platforms delivered."""
         if not self.db.is_postgres:
             await asyncio.to_thread(store.release_leases, self.db)
+            await asyncio.to_thread(self._release_notices)
         while not stop.is_set():
+            self._start_notices()
             if await self._claim_some():
                 continue  # there may be more
             self._wake.clear()
@@ -98,6 +115,65 @@ class InboxWorker:
                     await asyncio.wait_for(self._wake.wait(), 0.05)
         if self._busy:
             await asyncio.wait(list(self._busy.values()))
+        if self._notices is not None:
+            await self._notices
+        await self.send_notices()
+
+    def _start_notices(self) -> None:
+        """Notices go out beside the replies, never in their way: one pass at a time, in a
+        task of its own, so a slow platform does not hold up the claiming of messages."""
+        if self.direct and (self._notices is None or self._notices.done()):
+            self._notices = asyncio.create_task(self.send_notices())
+
+    async def send_notices(self) -> int:
+        """Send the due direct notices of every platform with a direct sender; how many went.
+        Never raises: what failed is tried again on a later pass."""
+        try:
+            return await self._send_notices()
+        except Exception:
+            log.exception("sending direct notices failed; retrying")
+            return 0
+
+    async def _send_notices(self) -> int:
+        sent = 0
+        for platform, send in self.direct.items():
+            try:
+                claimed = await asyncio.to_thread(self._claim_notices, platform)
+            except Exception:
+                log.exception("claiming %s notices failed; retrying", platform)
+                continue
+            for item in claimed:
+                try:
+                    await send(item.workspace, item.user_id, item.text)
+                except Exception as failure:
+                    error = f"{type(failure).__name__}: {failure}"
+                    log.warning("direct notice %s not sent: %s", item.id, error)
+                    await asyncio.to_thread(self._settle_notice, item.id, error)
+                    continue
+                await asyncio.to_thread(self._settle_notice, item.id, "")
+                sent += 1
+        return sent
+
+    def _release_notices(self) -> None:
+        with self.db.transaction() as session:
+            notices.release_leases(session)
+
+    def _claim_notices(self, platform: str) -> list[notices.Pending]:
+        with self.db.transaction() as session:
+            return notices.claim(
+                session,
+                platform,
+                now=self.clock(),
+                lease=self.lease * 2,
+                postgres=self.db.is_postgres,
+            )
+
+    def _settle_notice(self, notice_id: int, error: str) -> None:
+        with self.db.transaction() as session:
+            if error:
+                notices.mark_failed(session, notice_id, error, self.clock())
+            else:
+                notices.mark_sent(session, notice_id, self.clock())
 
     async def _claim_some(self) -> int:
         free = self.concurrency - len(self._busy)

@@ -1,9 +1,15 @@
-"""Everything one state submitted, and nothing else: its reports (with timelines, links and the
-history of their shares), its own threat-register entries, and who outside it read them.
+"""Everything one party (a state or a partner) submitted, and nothing else: its reports (with
+timelines, co-ordination logs, links and the history of their shares), its own threat-register
+entries, and who outside it read them.
 
 Rows are selected by `owner_state` alone, never through a Scope: what was shared *with* the state
-is another state's data and must not travel in its export. A link to another state's register
+is another party's data and must not travel in its export. A link to another state's register
 entry keeps nothing of that entry (not even its code); regional entries are everyone's.
+
+A report's co-ordination log is part of the report (decision 0027): every entry on the owner's
+report travels with it, whoever wrote it, marked with the author's party (as `respond` shows it
+to the owner); a member is named only when the owner's own. Entries the exporter wrote on
+another party's report are part of that report and stay out.
 """
 
 from __future__ import annotations
@@ -18,13 +24,14 @@ from sqlalchemy.orm import Session
 
 from secbot.access import audit
 from secbot.access.permissions import Action, require
-from secbot.access.principal import Principal
+from secbot.access.principal import SECRETARIAT, Principal
 from secbot.db.models import (
     AuditEvent,
     Incident,
     Member,
     ReportLink,
     ReportUpdate,
+    ResponseEntry,
     Share,
     State,
     Submission,
@@ -118,6 +125,7 @@ def collect(session: Session, state: str, now: datetime | None = None) -> StateE
     ids = [s.id for s in subs]
     incidents = {i.submission_id: i for part in _chunks(ids) for i in _incidents(session, part)}
     updates = _grouped(session, ReportUpdate, ids, (ReportUpdate.at, ReportUpdate.id))
+    logs = _grouped(session, ResponseEntry, ids, (ResponseEntry.number,))
     links = _grouped(session, ReportLink, ids, (ReportLink.threat_code,))
     shares = _grouped(session, Share, ids, (Share.granted_at, Share.id))
     codes = shareable_codes(session, state, {ln.threat_code for v in links.values() for ln in v})
@@ -133,6 +141,7 @@ def collect(session: Session, state: str, now: datetime | None = None) -> StateE
         if sub.kind == "incident" and incident is not None:
             base.update(_incident(incident, members))
             base["updates"] = [_update(u, members) for u in updates.get(sub.id, [])]
+            base["log"] = [_entry(e, sub.public_id, members) for e in logs.get(sub.id, [])]
             base["links"] = [
                 {
                     "threat_code": ln.threat_code,
@@ -196,6 +205,24 @@ def _update(u: ReportUpdate, members: dict[int, str]) -> dict[str, Any]:
     return {"at": iso(u.at), "author": members.get(u.author_id or -1), "body": u.body}
 
 
+def _entry(e: ResponseEntry, public_id: str, members: dict[int, str]) -> dict[str, Any]:
+    return {
+        "entry": f"{public_id}/{e.number}",
+        "kind": e.kind,
+        "party": party_label(e.party),
+        "author": members.get(e.author_id or -1),
+        "assignee": party_label(e.assignee) if e.assignee else None,
+        "body": e.body,
+        "at": iso(e.at),
+        "done_at": iso(e.done_at),
+        "done_by": members.get(e.done_by or -1),
+    }
+
+
+def party_label(party: str) -> str:
+    return "secretariat" if party == SECRETARIAT else party
+
+
 def _threat(t: ThreatEntry) -> dict[str, Any]:
     return {
         "title": t.title,
@@ -236,15 +263,17 @@ def reads_of(session: Session, state: str) -> list[dict[str, Any]]:
 
 
 def export_for(session: Session, principal: Principal, fmt: str) -> StateExport:
-    """The principal's own state's export, audited. Focal points and state admins only."""
+    """The principal's own party's export, audited: a state's focal points and admins, a
+    partner's members (their own observations)."""
     require(principal, Action.EXPORT_STATE)
-    assert principal.state is not None
-    result = collect(session, principal.state)
+    party = principal.owner_party
+    assert party is not None
+    result = collect(session, party)
     audit.record(
         session,
         principal,
         "state_exported",
-        state=principal.state,
+        state=party,
         format=fmt,
         reports=len(result.reports),
         threats=len(result.threats),

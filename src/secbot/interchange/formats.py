@@ -21,6 +21,10 @@ THREAT_COLUMNS = (
     "lead_area", "status", "topics", "created_at", "updated_at", "created_by",
 )  # fmt: skip
 
+LOG_COLUMNS = (
+    "report", "entry", "kind", "party", "author", "assignee", "body", "at", "done_at", "done_by",
+)  # fmt: skip
+
 
 def to_json(export: StateExport) -> bytes:
     return json.dumps(export.as_dict(), ensure_ascii=False, indent=2).encode("utf-8")
@@ -51,6 +55,10 @@ def to_csv_zip(export: StateExport) -> bytes:
         "updates.csv": _table(
             ("report", "at", "author", "body"),
             [{"report": r["id"], **u} for r in export.reports for u in r["updates"]],
+        ),
+        "log.csv": _table(
+            LOG_COLUMNS,
+            [{"report": r["id"], **e} for r in export.reports for e in r.get("log", [])],
         ),
         "links.csv": _table(
             ("report", "threat_code", "linked_at", "linked_by"),

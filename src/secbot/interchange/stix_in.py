@@ -236,8 +236,11 @@ class Importer:
         self.result.reports.append(submission.public_id)
         for note in sorted(notes, key=lambda o: str(o["created"])):
             at = _time(note["created"], str(note["created"]))
+            said = str(note.get("content", ""))
+            if note.get("x_secbot_log_kind"):  # a co-ordination log entry: keep who and what
+                said = f"[{str(note.get('abstract', ''))[:80]}] {said}"
             updates.add_update(self.session, self.principal, submission.public_id,
-                               str(note.get("content", "")), at)  # fmt: skip
+                               said, at)  # fmt: skip
             self.result.updates += 1
         for rel in self.rels:
             if rel.get("source_ref") != obj["id"] or rel.get("relationship_type") != "related-to":

@@ -1,7 +1,8 @@
 """A state's export as a STIX 2.1 bundle, built with the OASIS `stix2` library.
 
 Each report is an `incident` (created by the state's `identity`, marked with its TLP 2.0
-marking definition) `located-at` a `location`; its timeline updates are `note`s about it; a link
+marking definition) `located-at` a `location`; its timeline updates and its co-ordination log
+entries (`x_secbot_log_kind`, `x_secbot_party`) are `note`s about it; a link
 to a threat-register entry is a `related-to` relationship to an `attack-pattern` named by the
 entry's code. Ids are UUIDv5 of the state and the public id, so exporting twice gives the same
 ids and an importer can tell a re-import. What STIX has no property for (severity, status, the
@@ -17,6 +18,7 @@ from typing import Any
 
 import stix2
 
+from secbot.access.principal import is_partner
 from secbot.domain.enums import TLP
 from secbot.interchange.export import StateExport
 from secbot.interchange.tlp import marking_definition
@@ -39,7 +41,7 @@ def state_identity(code: str, name: str) -> stix2.v21.Identity:
         id=stix_id("identity", "state", code),
         name=name,
         identity_class="organization",
-        sectors=["government-national"],
+        sectors=["non-profit"] if is_partner(code) else ["government-national"],
         created="2020-01-01T00:00:00.000Z",
         modified="2020-01-01T00:00:00.000Z",
         x_secbot_state=code,
@@ -93,6 +95,23 @@ def report_objects(export: StateExport, identity: str, report: dict[str, Any]) -
                 modified=ts(update["at"]),
                 content=update["body"],
                 object_refs=[incident.id],
+                **common,
+            )
+        )
+    for entry in report.get("log", []):
+        label = entry["kind"].upper() + (f" for {entry['assignee']}" if entry["assignee"] else "")
+        out.append(
+            stix2.v21.Note(
+                id=stix_id("note", export.state, rid, "log", entry["entry"]),
+                created=ts(entry["at"]),
+                modified=ts(entry["done_at"] or entry["at"]),
+                abstract=f"{entry['entry']} {label} by {entry['party']}",
+                content=entry["body"],
+                object_refs=[incident.id],
+                x_secbot_log_kind=entry["kind"],
+                x_secbot_party=entry["party"],
+                x_secbot_assignee=entry["assignee"],
+                x_secbot_done_at=entry["done_at"],
                 **common,
             )
         )

@@ -26,6 +26,7 @@ from secbot.domain.ids import split_id
 from secbot.domain.text import one_line
 from secbot.identity.partners import get_partner
 from secbot.identity.states import get_state
+from secbot.reports import notices
 
 KINDS = ("log", "need", "offer", "task")
 MAX_CHARS = 1000
@@ -45,7 +46,7 @@ class Written:
     entry: ResponseEntry
     tell: list[Member]
     """Focal points of the parties concerned (a task's party; everyone who sees the report, for
-    a need): who a direct-message notice should reach."""
+    a need) who may see the report: each was queued a direct-message notice."""
 
 
 def read_log(
@@ -59,6 +60,17 @@ def read_log(
         .order_by(ResponseEntry.number)
     )
     return submission, list(entries)
+
+
+def log_counts(session: Session, submission: Submission) -> tuple[int, int]:
+    """(entries, open tasks) of a report the caller already read through the rule (its log is
+    seen wherever the report is)."""
+    rows = session.execute(
+        select(ResponseEntry.kind, ResponseEntry.done_at).where(
+            ResponseEntry.submission_id == submission.id
+        )
+    ).all()
+    return len(rows), sum(1 for kind, done in rows if kind == "task" and done is None)
 
 
 def parse_party(session: Session, word: str) -> str:
@@ -136,7 +148,8 @@ def add_entry(
     elif kind == "need":
         parties = _parties_who_see(session, submission) - {principal.party}
         tell = [m for p in sorted(parties) for m in focal_points(session, p)]
-    return Written(submission, entry, [m for m in tell if m.id != principal.member_id])
+    tell = [m for m in tell if m.id != principal.member_id]
+    return Written(submission, entry, notices.queue(session, submission, entry, tell))
 
 
 def mark_done(session: Session, principal: Principal, ref: str, now: datetime) -> Written:

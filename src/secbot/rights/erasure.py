@@ -28,7 +28,7 @@ from secbot.db.models import (
     Submission,
     ThreatEntry,
 )
-from secbot.db.report_extras import ReportLink, ReportUpdate, ResponseEntry
+from secbot.db.report_extras import DirectNotice, ReportLink, ReportUpdate, ResponseEntry
 from secbot.db.types import utcnow
 from secbot.rights.scrub import Fragments, blank_json, mentions, strip_attachments
 
@@ -120,7 +120,15 @@ def erase(
             delete(ReportLink).where(ReportLink.threat_code.in_(threat_codes)),
             execution_options=_BULK,
         )
-    for table in (ReportUpdate, ResponseEntry, ReportLink, Share, Incident, ThreatEntry):
+    for table in (
+        DirectNotice,
+        ReportUpdate,
+        ResponseEntry,
+        ReportLink,
+        Share,
+        Incident,
+        ThreatEntry,
+    ):
         session.execute(delete(table).where(table.submission_id.in_(ids)), execution_options=_BULK)
     session.execute(
         update(AuditEvent).where(AuditEvent.submission_id.in_(ids)).values(submission_id=None),

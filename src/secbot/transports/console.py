@@ -17,7 +17,13 @@ from typing import TextIO
 from secbot.domain.enums import ChatKind
 from secbot.engine.engine import Engine
 from secbot.engine.messages import Button, Inbound, Reply
-from secbot.transports.console_rooms import ACK_LABEL, PLATFORM, Mailboxes, file_name
+from secbot.transports.console_rooms import (
+    ACK_LABEL,
+    PLATFORM,
+    DirectMailboxes,
+    Mailboxes,
+    file_name,
+)
 from secbot.transports.files_out import console_save
 
 
@@ -54,7 +60,9 @@ class ConsoleChat:
         self.count = 0
         self.deliver = deliver
         """Delivers queued alerts to console chats (the console has no dispatcher of its own)."""
-        self.mailboxes = Mailboxes(data_dir) if data_dir is not None else None
+        self.mailboxes: Mailboxes | None = None
+        if data_dir is not None:
+            self.mailboxes = Mailboxes(data_dir) if chat else DirectMailboxes(data_dir)
         self.files_root = data_dir / "files" if data_dir is not None else None
         self.keep = (
             data_dir / "console" / "sessions" / f"{file_name(name)}@{file_name(self.chat_id)}"
@@ -155,12 +163,13 @@ class ConsoleChat:
 
     def arrivals(self) -> str:
         """Alert messages delivered to this chat since this account last looked, each with its
-        Acknowledge button numbered after the buttons already shown."""
+        Acknowledge button numbered after the buttons already shown; in a direct chat, the
+        account's direct notices (alerts go to rooms only)."""
         if self.deliver is not None:
             self.deliver()
-        if self.mailboxes is None or self.chat is None:
-            return ""  # alerts go to rooms; a direct chat's id is only the account's name
-        new = self.mailboxes.read(self.chat)[self.seen :]
+        if self.mailboxes is None:
+            return ""
+        new = self.mailboxes.read(self.chat_id)[self.seen :]
         if not new:
             return ""
         self.seen += len(new)

@@ -1,5 +1,6 @@
 """The console as a platform alerts can reach: each console chat has a mailbox file that alert
 deliveries are appended to, and every `secbot chat` session in that chat shows what arrived.
+Direct notices (a task or a need on a shared report) go to an account's own direct mailbox.
 
 The mailbox plays the part Telegram's or Slack's servers play for those platforms: it keeps the
 messages, so a session opened later still sees them. SQL stays the record of what was delivered
@@ -25,6 +26,8 @@ from secbot.alerts.dispatcher import worker_name
 from secbot.alerts.outbox import Claimed, Limits, Outcome, Policy, Retry, Sent
 from secbot.config import Settings
 from secbot.db.session import Database
+from secbot.domain.clock import utcnow
+from secbot.reports import notices
 from secbot.transports.files_out import console_save
 
 PLATFORM = "console"
@@ -113,6 +116,40 @@ class Mailboxes:
         return Sent(message_id)
 
 
+class DirectMailboxes(Mailboxes):
+    """`<data_dir>/console/direct/<account>.jsonl`: direct notices to one console account. A
+    folder of its own, so a room named like an account never shares its mailbox."""
+
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__(data_dir)
+        self.root = data_dir / "console" / "direct"
+
+
+def deliver_notices(db: Database, mailboxes: DirectMailboxes, lease: float = 30.0) -> int:
+    """Write every due console direct notice to its account's mailbox, then mark it sent; a
+    line already there for a notice is not written again, so a kill in between sends once."""
+    delivered = 0
+    for _round in range(100):
+        with db.transaction() as session:
+            claimed = notices.claim(
+                session, PLATFORM, now=utcnow(), lease=lease, postgres=db.is_postgres
+            )
+        if not claimed:
+            return delivered
+        for item in claimed:
+            as_claimed = Claimed(
+                item.id, 0, 1, PLATFORM, item.workspace, item.user_id, item.text, "", 0.0
+            )
+            outcome = mailboxes.deliver(as_claimed)
+            with db.transaction() as session:
+                if isinstance(outcome, Sent):
+                    notices.mark_sent(session, item.id, utcnow())
+                    delivered += 1
+                else:
+                    notices.mark_failed(session, item.id, str(outcome), utcnow())
+    return delivered
+
+
 class ConsoleSender:
     """The dispatcher's sender for console chats, when `secbot serve` runs a dispatcher."""
 
@@ -178,11 +215,12 @@ def deliverer(settings: Settings, db: Database) -> Callable[[], int]:
     """Delivers due console deliveries now: the console sessions and `secbot alert send` call
     it, since with no platform configured no dispatcher runs."""
     mailboxes = Mailboxes(settings.data_dir)
+    direct = DirectMailboxes(settings.data_dir)
     policy = Policy(
         lease=settings.dispatch_lease_seconds, max_attempts=settings.dispatch_max_attempts
     )
 
     def deliver() -> int:
-        return deliver_due(db, mailboxes, policy=policy)
+        return deliver_due(db, mailboxes, policy=policy) + deliver_notices(db, direct)
 
     return deliver

@@ -64,7 +64,7 @@ class SlackTransport:
         self.client = client
         self._socket: Any = None
         self._register()
-        intake.worker.add_transport(PLATFORM, self.deliver)
+        intake.worker.add_transport(PLATFORM, self.deliver, self.send_direct)
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -250,6 +250,11 @@ class SlackTransport:
             edit_ts=context.get("edit_ts"),
             thread_ts=context.get("thread_ts"),
         )
+
+    async def send_direct(self, _workspace: str, user_id: str, text: str) -> None:
+        """A direct notice: posting to a user id lands in the app's DM with them. Raises
+        SlackApiError if Slack refused, so the worker tries again."""
+        await self.client.chat_postMessage(channel=user_id, text=escape(text))
 
     async def _open_modal(self, trigger_id: str, form: str, channel: str) -> bool:
         try:

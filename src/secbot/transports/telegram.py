@@ -113,7 +113,7 @@ class TelegramTransport:
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self._polling: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
-        intake.worker.add_transport(PLATFORM, self.deliver)
+        intake.worker.add_transport(PLATFORM, self.deliver, self.send_direct)
 
     @property
     def webhook(self) -> bool:
@@ -209,6 +209,10 @@ class TelegramTransport:
         if callback:
             await self._answer_callback(str(callback), None, False)
         await self.send(chat_id, replies, edit_id=entry.context.get("message_id"))
+
+    async def send_direct(self, _workspace: str, user_id: str, text: str) -> None:
+        """A direct notice: a private chat's id is the user's id. Raises if Telegram refused."""
+        await self.send(int(user_id), [Reply(text)])
 
     async def _answer_callback(self, query_id: str, text: str | None, alert: bool) -> None:
         try:

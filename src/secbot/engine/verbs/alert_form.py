@@ -17,6 +17,7 @@ from secbot.engine.context import Context
 from secbot.engine.forms import Choice, Field, Form, Preview
 from secbot.engine.messages import Reply
 from secbot.engine.render.alerts import reach, summary
+from secbot.identity.partners import list_partners
 
 
 def _cap_field(name: str, kind: type[CapSeverity | CapUrgency | CapCertainty]) -> Field:
@@ -34,6 +35,17 @@ def _cap_field(name: str, kind: type[CapSeverity | CapUrgency | CapCertainty]) -
 def _tags_hint(ctx: Context) -> str:
     tags = known_tags(ctx.session)
     return f" Known tags: {', '.join(tags)}." if tags else ""
+
+
+def _audience_hint(ctx: Context) -> str:
+    """The audience grammar names partners only when there are some (decision 0023)."""
+    codes = [p.code for p in list_partners(ctx.session)]
+    if not codes:
+        return ""
+    return (
+        f" Partners are reached only by name: `partners` (every partner: {', '.join(codes)}) "
+        f"or a code, e.g. `BRB, {codes[0]}`; `all` never includes them."
+    )
 
 
 def _preview(ctx: Context, values: dict[str, str]) -> Preview:
@@ -127,9 +139,10 @@ FORM = Form(
             "audience",
             "Audience",
             "Who should get it? Tap, or type state codes like `BRB,JAM` (only channels whose "
-            "members are all from those states receive it).",
+            "members are all from those parties receive it).",
             _audience,
             choices=(Choice("All channels", "all"), Choice("Secretariat", "secretariat")),
+            hint=_audience_hint,
         ),
         Field(
             "tags",

@@ -1,4 +1,5 @@
-"""export [json|csv|stix]: the member's own state's data as a file, in a direct message only.
+"""export [json|csv|stix]: the member's own party's data (a state's, or a partner's own
+observations) as a file, in a direct message only.
 push ID misp: one report the owner chooses, sent to the configured MISP instance."""
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ def export(ctx: Context, args: str) -> list[Reply]:
     caption = f"{result.state} export ({fmt.value}): every row keeps its TLP label"
     text = (
         f"Everything {result.state} submitted: {len(result.reports)} reports with their "
-        f"timelines, links and share history, {len(result.threats)} register entries of its "
-        f"own, and {len(result.reads)} reads by other states or the secretariat. Nothing "
-        "another state shared with you is in it. The file keeps each row's TLP label."
+        f"timelines, co-ordination logs, links and share history, {len(result.threats)} "
+        f"register entries of its own, and {len(result.reads)} reads by other parties. Nothing "
+        "another party shared with you is in it. The file keeps each row's TLP label."
     )
     return [Reply(text, attachments=(Attachment(made.filename, made.mime, made.data, caption),))]
 

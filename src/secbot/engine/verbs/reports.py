@@ -21,7 +21,7 @@ from secbot.engine.render.reports import (
     unshare_lines,
 )
 from secbot.engine.verbs import report_form, report_reply
-from secbot.reports import incidents, links, sharing, updates
+from secbot.reports import incidents, links, response, sharing, updates
 
 LIST_LIMIT = 20
 GROUP_FOOTER = "For anything private to your state, ask me in a direct message."
@@ -94,6 +94,13 @@ def incident(ctx: Context, args: str) -> list[Reply]:
     text = incident_detail(submission, grantees, ctx.zone)
     extra = links_lines(links.links_of(ctx.session, ctx.scope, submission))
     extra += timeline_lines(updates.timeline(ctx.session, ctx.scope, submission.id), ctx.zone)
+    entries, open_tasks = response.log_counts(ctx.session, submission)
+    if entries:  # the report passed the reader's rule above, and its log goes where it goes
+        tasks = f", {open_tasks} open task{'s' if open_tasks != 1 else ''}" if open_tasks else ""
+        extra.append(
+            f"Response log: {entries} entr{'ies' if entries != 1 else 'y'}{tasks}. "
+            f"See it: respond {submission.public_id}"
+        )
     return [Reply("\n".join([text, *extra]))]
 
 

@@ -42,12 +42,14 @@ def export_cmd(
     ] = Format.JSON,
     output: Annotated[Path | None, typer.Option(help="write here instead of stdout")] = None,
 ) -> None:
-    """Everything that member's state submitted, and only that (focal points, state admins)."""
+    """Everything that member's party submitted, and only that (a state's focal points and
+    admins, a partner's members)."""
     application = load_app()
     with transaction(application) as session:
         principal = _acting(
             session, as_, Action.EXPORT_STATE,
-            "Only a state's focal points and state admins can export its data.",
+            "Only a state's focal points and state admins, or a partner's members, can export "
+            "its data.",
         )  # fmt: skip
         result = export_for(session, principal, format_.value)
         made = render(session, result, format_)
