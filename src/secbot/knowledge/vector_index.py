@@ -7,7 +7,9 @@ to download a model). Telemetry is off.
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,8 @@ from urllib.parse import urlparse
 from secbot.knowledge.dense_matrix import DenseMatrix
 from secbot.knowledge.embeddings import Embedder
 from secbot.knowledge.units import Unit
+
+log = logging.getLogger(__name__)
 
 COLLECTION = "secbot_knowledge"
 BATCH = 256
@@ -56,7 +60,14 @@ class VectorIndex:
 
     def warm(self) -> None:
         """Load the in-process matrix now (at start), not on the first question."""
-        self.dense.load()
+        if not self.dense.loaded:
+            started = time.perf_counter()
+            self.dense.load()
+            log.info(
+                "dense matrix: %d vectors read from the store in %.2f s",
+                len(self.dense),
+                time.perf_counter() - started,
+            )
 
     def _pages(self) -> Iterator[tuple[list[str], Any]]:
         offset = 0
