@@ -142,6 +142,29 @@ def measure(app: App, principals: dict[str, Principal], texts: Sequence[str]) ->
     }
 
 
+def profile(app: App, principals: dict[str, Principal], texts: Sequence[str], out: Path) -> None:
+    """Where an answer's time goes: every question once more under cProfile (stats to `out`,
+    the top functions by own and by cumulative time to stderr)."""
+    import cProfile
+    import io
+    import pstats
+
+    assert app.asker is not None
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for text in texts:
+        for principal in principals.values():
+            with app.db.transaction() as session:
+                app.asker.ask(session, principal, text)
+    profiler.disable()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    profiler.dump_stats(str(out))
+    for order in ("tottime", "cumulative"):
+        shown = io.StringIO()
+        pstats.Stats(profiler, stream=shown).sort_stats(order).print_stats(25)
+        log(shown.getvalue())
+
+
 def principals_for(app: App) -> dict[str, Principal]:
     _codes, members = bulk.resolve_world(app)
     return {
@@ -176,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--questions", type=int, default=160, help="questions asked per phase")
     parser.add_argument("--out", type=Path, default=Path("bench-results/retrieval_real.json"))
     parser.add_argument("--torch-threads", type=int, help="Settings.embeddings_threads")
+    parser.add_argument("--profile", type=Path, help="cProfile stats of the answers with reports")
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--serve-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -233,6 +257,8 @@ def run(data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     log(f"reports: {json.dumps(result['reports'])}")
     result["with_reports"] = measure(app, principals, texts)
     log(f"with reports: {json.dumps(result['with_reports'])}")
+    if args.profile:
+        profile(app, principals, texts, args.profile)
     result["rss_bench_process"] = bulk.rss_mb()
     app.db.dispose()
     log("restarting on the loaded data dir")

@@ -74,6 +74,7 @@ class KnowledgeIndex:
             if stamp == self.state.stamp(units) and self.vector.count() == len(units):
                 self.lexical.replace_all(units)
                 self.lexical.warm()
+                self.vector.warm()  # the in-process vectors, read once from the store
                 self._stamp_current = True
                 return RepairReport(0, 0, 0, len(units), "unchanged")
             if stamp.embedder != self.state.embedder:
@@ -101,6 +102,7 @@ class KnowledgeIndex:
         self.vector.delete(removed)
         self.lexical.replace_all(units)
         self.lexical.warm()
+        self.vector.warm()
         self._stamp(units)
         return RepairReport(len(embed), len(relabel), len(removed), len(units))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from secbot.access.chroma import evaluate
 from secbot.knowledge import doc_refs, support
@@ -23,6 +23,9 @@ from secbot.knowledge.fusion import (
 )
 from secbot.knowledge.lexical_index import LexicalIndex, stem
 from secbot.knowledge.vector_index import VectorIndex
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 60
@@ -112,8 +115,35 @@ class HybridRetriever:
         # verb's topic again by meaning: embed each text once.
         self._query_vector = lru_cache(maxsize=64)(self._embed)
 
-    def _embed(self, query: str) -> tuple[float, ...]:
-        return tuple(self.embedder.embed_query(query))
+    def _embed(self, query: str) -> np.ndarray:
+        import numpy as np
+
+        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        vector.flags.writeable = False  # shared by every search of this text
+        return vector
+
+    def _dense(
+        self, qvec: np.ndarray, k: int, where: dict[str, Any], source: str | None = None
+    ) -> list[tuple[str, float, dict[str, Any], str]]:
+        """(id, cosine, metadata, text), best first: the in-process matrix searched under the
+        lexical index's mask for `where` (and only among `source`'s units, when given)."""
+        for _attempt in range(3):
+            order, mask = self.lexical.rows(where)
+            among = None
+            if source is not None:
+                rows = self.lexical.source_rows(order, source)
+                if rows is None:
+                    continue  # the rows changed in between: read them again
+                import numpy as np
+
+                among = np.array(rows, dtype=np.int64)
+            found = []
+            for id_, score in self.vector.dense.search(qvec, k, order, mask, among):
+                unit = self.lexical.get(id_)
+                if unit is not None:
+                    found.append((id_, score, unit.metadata, unit.text))
+            return found
+        return []
 
     def relevant(self, hit: Hit, floor: float | None = None) -> bool:
         minimum = self.floor if floor is None else floor
@@ -136,9 +166,9 @@ class HybridRetriever:
         where = with_kinds(where, kinds)
         dense_hits: list[tuple[str, float, dict[str, Any], str]] = []
         lexical_hits: list[tuple[str, float]] = []
-        qvec = list(self._query_vector(query)) if mode != "bm25" else []
-        if mode in ("hybrid", "dense"):
-            dense_hits = self.vector.search(qvec, self.depth, where)
+        qvec = self._query_vector(query) if mode != "bm25" else None
+        if qvec is not None:
+            dense_hits = self._dense(qvec, self.depth, where)
         if mode in ("hybrid", "bm25"):
             lexical_hits = self.lexical.search(query, self.depth, where)
         fused: dict[str, float] = {}
@@ -152,6 +182,7 @@ class HybridRetriever:
         texts = {h[0]: (h[3], h[2]) for h in dense_hits}
         the_plan = Plan({})
         if mode == "hybrid":
+            assert qvec is not None
             the_plan = self._plan(query, where, stages, sorted(fused, key=lambda i: -fused[i]))
             for id_, score in self._candidates(query, qvec, where, the_plan).items():
                 lexical_score.setdefault(id_, score)
@@ -293,7 +324,7 @@ class HybridRetriever:
         return plan(stages, refs, resolved, visible, list(dict.fromkeys(top)))
 
     def _candidates(
-        self, query: str, qvec: list[float], where: dict[str, Any], the_plan: Plan
+        self, query: str, qvec: np.ndarray, where: dict[str, Any], the_plan: Plan
     ) -> dict[str, float]:
         """The best passages of each document the plan prefers, by BM25 and by meaning, so a
         named document competes even when the first stage ranked none of it: id -> BM25."""
@@ -306,17 +337,12 @@ class HybridRetriever:
             lexical = self.lexical.scores_for(query, doc.ids, where)
             best = sorted(lexical, key=lambda i: -lexical[i])[:EXTRA_PER_DOC]
             found.update({i: lexical[i] for i in best})
-            scoped = {"$and": [where, {"source": source}]}
-            for id_, *_rest in self.vector.search(qvec, EXTRA_PER_DOC, scoped):
+            # as `{"$and": [where, {"source": source}]}` would filter: the mask, then the source
+            for id_, *_rest in self._dense(qvec, EXTRA_PER_DOC, where, source):
                 found.setdefault(id_, lexical.get(id_, 0.0))
         return found
 
-    def _cosines(self, ids: list[str], q: list[float]) -> dict[str, float]:
-        """Lexical-only hits get their cosine from stored vectors, so the floor can judge them
-        on both signals without embedding anything again."""
-        if not ids:
-            return {}
-        return {
-            id_: float(sum(a * b for a, b in zip(vector, q, strict=True)))
-            for id_, vector in self.vector.embeddings(ids).items()
-        }
+    def _cosines(self, ids: list[str], q: np.ndarray) -> dict[str, float]:
+        """Lexical-only hits get their cosine from the stored vectors, so the floor can judge
+        them on both signals without embedding anything again."""
+        return self.vector.dense.cosines(ids, q) if ids else {}

@@ -7,17 +7,23 @@ to download a model). Telemetry is off.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from secbot.knowledge.dense_matrix import DenseMatrix
 from secbot.knowledge.embeddings import Embedder
 from secbot.knowledge.units import Unit
 
+log = logging.getLogger(__name__)
+
 COLLECTION = "secbot_knowledge"
 BATCH = 256
+PAGE = 5000
 
 
 def make_client(data_dir: Path, chroma_url: str | None) -> Any:
@@ -42,13 +48,40 @@ def make_client(data_dir: Path, chroma_url: str | None) -> Any:
 class VectorIndex:
     """The Chroma collection, driven directly: the same collection langchain-chroma made
     (no embedding function, cosine space), without importing LangChain on the start-up path
-    (over a second; docs/decisions/0013)."""
+    (over a second; docs/decisions/0013). Questions are answered from `dense`, the same
+    vectors held in process and kept in step by every write below (docs/decisions/0029)."""
 
     def __init__(self, client: Any, embedder: Embedder, name: str = COLLECTION) -> None:
         self.client = client
         self.embedder = embedder
         self.name = name
         self.collection: Any = self._open()
+        self.dense = DenseMatrix(self._pages)
+
+    def warm(self) -> None:
+        """Load the in-process matrix now (at start), not on the first question."""
+        if not self.dense.loaded:
+            started = time.perf_counter()
+            self.dense.load()
+            log.info(
+                "dense matrix: %d vectors read from the store in %.2f s",
+                len(self.dense),
+                time.perf_counter() - started,
+            )
+
+    def _pages(self) -> Iterator[tuple[list[str], Any]]:
+        offset = 0
+        while True:
+            got = self.collection.get(include=["embeddings"], limit=PAGE, offset=offset)
+            if len(got["ids"]):
+                yield list(got["ids"]), got["embeddings"]
+            if len(got["ids"]) < PAGE:
+                return
+            offset += PAGE
+
+    def _stored(self, ids: Sequence[str]) -> tuple[list[str], Any]:
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        return list(got["ids"]), got["embeddings"]
 
     def _open(self) -> Any:
         return self.client.get_or_create_collection(
@@ -73,18 +106,22 @@ class VectorIndex:
                 embeddings=embeddings,
                 metadatas=[{**u.metadata, "fp": u.fingerprint} for u in part],
             )
+            self.dense.put([u.id for u in part], embeddings)
 
     def update_metadata(self, units: Sequence[Unit]) -> None:
-        """Sharing changes who may read a unit, not its words: no re-embedding needed."""
+        """Sharing changes who may read a unit, not its words: no re-embedding needed. (The
+        matrix re-reads their vectors: a replica sharing the store may have written them.)"""
         if units:
             self.collection.update(
                 ids=[u.id for u in units],
                 metadatas=[{**u.metadata, "fp": u.fingerprint} for u in units],
             )
+            self.dense.refresh([u.id for u in units], self._stored)
 
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
             self.collection.delete(ids=list(ids))
+            self.dense.remove(ids)
 
     def fingerprints(self) -> dict[str, tuple[str, str]]:
         """id -> (fingerprint, text) for every unit in the collection."""
@@ -111,7 +148,8 @@ class VectorIndex:
     def search(
         self, vector: Sequence[float], k: int, where: dict[str, Any]
     ) -> list[tuple[str, float, dict[str, Any], str]]:
-        """(id, cosine similarity, metadata, text), best first, only among units `where` allows."""
+        """(id, cosine similarity, metadata, text), best first, only among units `where` allows:
+        Chroma's own filtered query (answers use `dense`; this stays for tools and checks)."""
         if self.count() == 0:
             return []
         got = self.collection.query(
@@ -134,3 +172,4 @@ class VectorIndex:
     def reset(self) -> None:
         self.client.delete_collection(self.name)
         self.collection = self._open()
+        self.dense.clear()
