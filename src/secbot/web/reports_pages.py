@@ -73,6 +73,8 @@ async def report_list(request: web.Request) -> web.Response:
             "total": found.total,
             "page": found.page,
             "pages": found.pages,
+            "more": found.more,
+            "cap": listing.COUNT_CAP,
         }
 
     data, who = await work(request, read)
