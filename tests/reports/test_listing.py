@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from secbot.access.principal import ALL, Place, Principal, party_for
+from secbot.access.reads import get_visible
 from secbot.access.scope import scope_for
 from secbot.db.models import Share
 from secbot.db.session import Database
@@ -72,8 +73,6 @@ def test_text_search_matches_parts_of_words_in_any_field_and_any_case(world: Wor
     assert ids(search(db, "JAM", "phish")) == [secret]
     assert search(db, "BRB", "kingston").total == 0
     with db.transaction() as session:
-        from secbot.access.reads import get_visible  # noqa: PLC0415
-
         sub = get_visible(session, scope_for(focal("JAM")), secret)
         session.add(Share(submission_id=sub.id, grantee=ALL))
     assert ids(search(db, "BRB", "kingston")) == [secret]
