@@ -75,6 +75,7 @@ MATRIX: list[tuple[str, str, Call, set[str], int, int]] = [
     ),
     ("GET", "/alerts", get("/web/alerts"), SECRETARIAT, 200, 403),
     ("POST", "/alerts", post("/web/alerts", **ALERT), SECRETARIAT, 200, 403),
+    ("GET", "/alerts/reach", get("/web/alerts/reach?audience=JAM"), SECRETARIAT, 200, 403),
     ("GET", "/alerts/{alert_id}", get("/web/alerts/1"), SECRETARIAT, 200, 403),
     ("GET", "/alerts/{alert_id}/cap.xml", get("/web/alerts/1/cap.xml"), SECRETARIAT, 200, 403),
     ("GET", "/channels", get("/web/channels"), ADMINS, 200, 403),
