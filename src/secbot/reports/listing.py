@@ -6,11 +6,12 @@ exactly as chat's `reports`; the filters only ever narrow what the rule already 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, column, func, literal_column, or_, select, table
+from sqlalchemy import ColumnElement, Select, column, func, select, table, union
 from sqlalchemy.orm import Session, contains_eager
 
 from secbot.access.reads import post_check
@@ -66,28 +67,27 @@ class Page:
 
 
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
+ID_PART = re.compile(r"[A-Za-z0-9-]+")
 SEARCH = table("incident_search", column("rowid"), column("body"))
-"""SQLite's FTS5 trigram table of incident text (migration 0016), rowid = submission id."""
+"""SQLite: the FTS5 trigram table of incident text (migration 0016), rowid = submission id."""
+SEARCH_PG = table("incidents", column("submission_id"), column("search_body"))
+"""PostgreSQL: the stored, generated lower-case text of an incident, trigram-indexed (0016)."""
 
 
 def text_match(text: str, dialect: str) -> ColumnElement[bool]:
-    """The reports whose title, description, location or id contain `text` (any case), from
-    the trigram index: FTS5 on SQLite, GIN pg_trgm on PostgreSQL (the expression is the
-    index's). The id is matched apart (10,000 short strings, one pass per query)."""
+    """The reports whose title, description, location or id contain `text` (any case): the
+    ids the trigram index finds (FTS5 on SQLite, GIN pg_trgm on PostgreSQL), unioned with the
+    ids that match (short strings, one pass), so the database starts from the few matches
+    instead of testing every visible report."""
     like = f"%{text.lower()}%"
     if dialect == "sqlite":
         by_text = select(SEARCH.c.rowid).where(SEARCH.c.body.like(like))
     else:
-        newline = literal_column("E'\\n'")
-        body = func.lower(
-            Incident.title.op("||")(newline)
-            .op("||")(Incident.description)
-            .op("||")(newline)
-            .op("||")(Incident.location)
-        )
-        by_text = select(Incident.submission_id).where(body.like(like))
+        by_text = select(SEARCH_PG.c.submission_id).where(SEARCH_PG.c.search_body.like(like))
+    if not ID_PART.fullmatch(text):  # no id contains it: skip the pass over the ids
+        return Submission.id.in_(by_text.correlate(None))
     by_id = select(Submission.id).where(func.lower(Submission.public_id).like(like))
-    return or_(Submission.id.in_(by_text), Submission.id.in_(by_id))
+    return Submission.id.in_(union(by_text.correlate(None), by_id.correlate(None)))
 
 
 def _narrow(query: Q, f: Filters, now: datetime, dialect: str) -> Q:

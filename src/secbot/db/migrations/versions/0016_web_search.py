@@ -5,9 +5,11 @@ an incident's title, description and location (decision 0028).
 SQLite: `incident_search`, an FTS5 table with the trigram tokenizer (it answers `LIKE
 '%text%'` from its index, case-insensitively), one row per incident (rowid = submission id),
 kept in step by triggers on `incidents`, so every write path (filing, edits, erasure) updates
-it in the same transaction. PostgreSQL: a GIN trigram index (pg_trgm) on the same text; the
-extension lives in `public` so dropping one schema never drops it for the others. Where the
-role may not create the extension the index is skipped (search stays correct, only slower).
+it in the same transaction. PostgreSQL: `incidents.search_body`, the same text as a stored
+generated column (the database keeps it in step; the planner need not weigh re-computing the
+expression per row), with a GIN trigram index (pg_trgm). The extension lives in `public` so
+dropping one schema never drops it for the others. Where the role may not create the
+extension the index is skipped (search stays correct, only slower).
 
 Revision ID: 0016_web_search
 Revises: 0014_erasure (the integrator re-chains it after 0015_direct_notices)
@@ -27,7 +29,6 @@ depends_on = None
 
 log = logging.getLogger(__name__)
 
-# The one expression both databases search (listing.search_text builds the same).
 BODY_SQLITE = "lower(NEW.title || char(10) || NEW.description || char(10) || NEW.location)"
 BODY_PG = "lower(title || E'\\n' || description || E'\\n' || location)"
 
@@ -59,12 +60,15 @@ def upgrade() -> None:
         for statement in SQLITE_UP:
             op.execute(statement)
         return
+    op.execute(
+        f"ALTER TABLE incidents ADD COLUMN search_body text GENERATED ALWAYS AS ({BODY_PG}) STORED"
+    )
     try:
         with bind.begin_nested():
             bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
             bind.exec_driver_sql(
-                f"CREATE INDEX ix_incidents_search ON incidents "
-                f"USING gin (({BODY_PG}) public.gin_trgm_ops)"
+                "CREATE INDEX ix_incidents_search ON incidents "
+                "USING gin (search_body public.gin_trgm_ops)"
             )
     except Exception as error:  # a role without the right to create the extension
         log.warning("pg_trgm unavailable (%s): report text search is not indexed", error)
@@ -77,4 +81,5 @@ def downgrade() -> None:
             op.execute(statement)
     else:
         op.execute("DROP INDEX IF EXISTS ix_incidents_search")
+        op.execute("ALTER TABLE incidents DROP COLUMN search_body")
     op.drop_index("ix_submissions_created", table_name="submissions")
