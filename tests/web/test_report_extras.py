@@ -80,6 +80,13 @@ def test_the_report_page_shows_the_coordination_log(console: LiveConsole, people
     for name in ("focal", "stateadmin", "jam"):
         page = console.signed_in(name).get("/web/reports/BRB-0001").text
         assert "JAM · Offer: Two patrol boats" in page, name
+    for name in ("partner", "partneradmin"):  # CDEMA: not shared with it yet
+        page = console.signed_in(name).get("/web/reports/BRB-0001")
+        assert page.status_code == 404 and "patrol" not in page.text.lower(), name
+    focal.post("/web/reports/BRB-0001/share", data={"csrf": csrf_of(focal), "targets": "CDEMA"})
+    for name in ("partner", "partneradmin"):
+        page = console.signed_in(name).get("/web/reports/BRB-0001").text
+        assert "JAM · Offer: Two patrol boats" in page, name
     for name in ("secretariat", "secadmin"):
         page = console.signed_in(name).get("/web/reports/BRB-0001")
         assert page.status_code == 404 and "patrol" not in page.text.lower(), name

@@ -186,7 +186,7 @@ def _said(name: str, report: ingest.IngestReport) -> str:
     if report.unchanged:
         return f"{name} is already in the knowledge base, unchanged."
     verb = "Replaced" if report.replaced else "Added"
-    return f"{verb} {name}: {report.chunks} passages."
+    return f"{verb} {name}: {report.chunks} passage{'' if report.chunks == 1 else 's'}."
 
 
 async def _reindexed(request: web.Request, said: str) -> str:
