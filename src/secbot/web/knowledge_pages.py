@@ -105,7 +105,10 @@ async def _read_upload(request: web.Request) -> tuple[str, str, bytes | None]:
         if not isinstance(part, BodyPartReader):
             continue
         if part.name == "csrf":
-            csrf = (await part.text())[:200]
+            token = b""
+            while (chunk := await part.read_chunk(256)) and len(token) < 256:  # a short token
+                token += chunk
+            csrf = token[:256].decode("utf-8", "replace")
         elif part.name == "file":
             name = part.filename or ""
             while chunk := await part.read_chunk(64 * 1024):
