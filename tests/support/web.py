@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import httpx
 from aiohttp import web
@@ -36,8 +38,14 @@ class Clock:
 class LiveConsole:
     """aiohttp's own server in a thread: the browser and httpx talk to it over TCP."""
 
-    def __init__(self, db: Database, base_url: str | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        base_url: str | None = None,
+        knowledge: tuple[Path | None, Callable[[], object] | None] = (None, None),
+    ) -> None:
         self.db = db
+        self.knowledge = knowledge
         self.clock = Clock()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -58,7 +66,13 @@ class LiveConsole:
 
     async def _start(self) -> None:
         app = web.Application()
-        mount(app, self.db, self._base or "http://127.0.0.1", clock=self.clock)
+        mount(
+            app,
+            self.db,
+            self._base or "http://127.0.0.1",
+            clock=self.clock,
+            knowledge=self.knowledge,
+        )
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

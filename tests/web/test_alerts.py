@@ -106,3 +106,37 @@ def test_channels_page_lists_and_removes_rooms(console: LiveConsole, people: Wor
     assert removed.status_code == 200 and "Channel #1 removed" in removed.text
     again = admin.post("/web/channels/1/remove", data={"csrf": csrf_of(admin)})
     assert again.status_code == 404
+
+
+def test_the_live_count_follows_the_audience(console: LiveConsole, people: World) -> None:
+    _rooms(people)
+    with people.db.transaction() as session:
+        add_channel(
+            session, platform="telegram", chat_id="-200", audience="JAM", title="JAM", by="test"
+        )
+        add_channel(
+            session,
+            platform="slack",
+            chat_id="-201",
+            audience="BRB",
+            title="BRB maritime",
+            tags=["maritime"],
+            by="test",
+        )
+    sec = console.signed_in("secretariat")
+    form = sec.get("/web/alerts").text
+    assert 'hx-get="/web/alerts/reach"' in form and 'hx-include="#audience, #tags"' in form
+
+    def reach(audience: str, tags: str = "") -> str:
+        answer = sec.get("/web/alerts/reach", params={"audience": audience, "tags": tags})
+        assert answer.status_code == 200 and "<html" not in answer.text
+        return answer.text
+
+    assert '<strong id="reach-count">5</strong> channels (all channels)' in reach("all")
+    assert '<strong id="reach-count">1</strong> channel (' in reach("JAM")
+    assert '<strong id="reach-count">2</strong> channels' in reach("BRB JAM")
+    assert '<strong id="reach-count">1</strong> channel' in reach("all", "maritime")
+    assert 'class="error"' in reach("Atlantis")
+    assert _alerts(people) == 0
+    focal = console.signed_in("focal")
+    assert focal.get("/web/alerts/reach", params={"audience": "all"}).status_code == 403

@@ -136,6 +136,14 @@ def test_an_alert_is_sent_and_its_page_reaches_delivered(
         register(people.db, "slack", "C000", workspace="T1")
         page = sign_in(browser, console, "secretariat")
         page.click("nav >> text=Alerts")
+        page.wait_for_selector("#reach-count")  # the live count, fetched by htmx on load
+        assert page.inner_text("#live-reach").startswith("Would reach 3 channels")
+        page.fill("#audience", "Atlantis")
+        page.wait_for_selector("#live-reach .error")
+        page.fill("#audience", "all")
+        page.wait_for_selector("#reach-count")
+        assert "3 channels" in page.inner_text("#live-reach")
+        shot(page, tmp_path / "var" / "screenshots", "alert-compose")
         page.fill("#headline", "Tropical storm warning")
         page.fill("#body", "Secure small craft in harbours tonight.")
         page.click("#preview")
@@ -168,7 +176,8 @@ def test_every_page_renders_without_a_browser_error(
         "focal": ["/web/", "/web/reports", "/web/reports/new"],
         "secretariat": ["/web/alerts", "/web/alerts/1"],
         "stateadmin": ["/web/members", "/web/channels", "/web/audit"],
-        "secadmin": ["/web/members", "/web/channels", "/web/audit"],
+        "secadmin": ["/web/members", "/web/channels", "/web/audit", "/web/knowledge"],
+        "partner": ["/web/", "/web/reports", "/web/reports/new"],
     }
     for name, paths in tour.items():
         page = sign_in(browser, console, name)
@@ -181,3 +190,46 @@ def test_every_page_renders_without_a_browser_error(
             shot(page, shots, f"{name}{path.replace('/', '-')}")
             assert page.title().endswith("secbot console")
         assert not errors, f"{name}: {errors}"
+
+
+@pytest.mark.timeout(180)
+def test_a_similar_report_is_held_and_the_log_shows(
+    browser: Any, console: LiveConsole, tmp_path: Path
+) -> None:
+    shots = tmp_path / "var" / "screenshots"
+    focal = sign_in(browser, console, "focal")
+    for _ in range(2):
+        focal.goto(f"{console.url}/web/reports/new")
+        focal.select_option("#category", "cyber_incident")
+        focal.select_option("#severity", "high")
+        focal.fill("#title", "Phishing wave at the port authority")
+        focal.fill("#what", "Staff received phishing mails posing as the customs system")
+        focal.fill("#where", "Bridgetown")
+        focal.click("#file")
+    focal.wait_for_selector("#similar")
+    assert "BRB-0001 looks like the same event" in focal.inner_text("#similar")
+    shot(focal, shots, "similar")
+    focal.click("text=Add to BRB-0001")
+    focal.wait_for_url("**/web/reports/BRB-0001?added=1")
+    assert "no new report was filed" in focal.inner_text("main")
+    assert "Nothing yet" in focal.inner_text("#log")
+    shot(focal, shots, "report-log")
+
+
+@pytest.mark.timeout(180)
+def test_a_document_is_uploaded_and_removed(
+    browser: Any, console: LiveConsole, tmp_path: Path
+) -> None:
+    note = tmp_path / "harbour-note.md"
+    note.write_text("# Harbour security note\n\n1. Patrols meet every Monday.\n")
+    admin = sign_in(browser, console, "secadmin")
+    admin.click("nav >> text=Knowledge")
+    admin.set_input_files("#file", str(note))
+    admin.click("#upload")
+    admin.wait_for_selector("text=Added harbour-note.md")
+    assert "Harbour security note" in admin.inner_text("#documents")
+    shot(admin, tmp_path / "var" / "screenshots", "knowledge")
+    admin.click("text=Remove…")
+    admin.click("#confirm-remove")
+    admin.wait_for_selector("text=Removed harbour-note.md.")
+    assert "No documents yet." in admin.inner_text("main")

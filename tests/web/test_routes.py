@@ -16,7 +16,8 @@ from tests.web.test_alerts import FORM, _rooms
 from tests.web.test_signin import _report
 
 STATE_MEMBERS = {"delegate", "focal", "stateadmin", "jam"}
-FILERS = {"focal", "stateadmin", "jam"}
+PARTNERS = {"partner", "partneradmin"}  # of CDEMA: file their own, no brief, never `all`
+FILERS = {"focal", "stateadmin", "jam"} | PARTNERS
 ADMINS = {"stateadmin", "secadmin"}
 MEMBERS = set(ROLES)
 SECRETARIAT = {"secretariat", "secadmin"}
@@ -37,7 +38,7 @@ def post(path: str, **form: str) -> Call:
 # everyone else who is signed in gets). Strangers get 401 on all of them.
 MATRIX: list[tuple[str, str, Call, set[str], int, int]] = [
     ("GET", "/", get("/web/"), MEMBERS, 200, 0),
-    ("GET", "/chart.png", get("/web/chart.png"), MEMBERS - {"secadmin"}, 200, 403),
+    ("GET", "/chart.png", get("/web/chart.png"), MEMBERS - {"secadmin"} - PARTNERS, 200, 403),
     ("GET", "/reports", get("/web/reports?state=BRB&period=30d&page=2"), MEMBERS, 200, 0),
     ("GET", "/reports/new", get("/web/reports/new"), FILERS, 200, 403),
     ("POST", "/reports", lambda c, t: c.post("/web/reports", data=_report(t)), FILERS, 303, 403),
@@ -75,6 +76,7 @@ MATRIX: list[tuple[str, str, Call, set[str], int, int]] = [
     ),
     ("GET", "/alerts", get("/web/alerts"), SECRETARIAT, 200, 403),
     ("POST", "/alerts", post("/web/alerts", **ALERT), SECRETARIAT, 200, 403),
+    ("GET", "/alerts/reach", get("/web/alerts/reach?audience=JAM"), SECRETARIAT, 200, 403),
     ("GET", "/alerts/{alert_id}", get("/web/alerts/1"), SECRETARIAT, 200, 403),
     ("GET", "/alerts/{alert_id}/cap.xml", get("/web/alerts/1/cap.xml"), SECRETARIAT, 200, 403),
     ("GET", "/channels", get("/web/channels"), ADMINS, 200, 403),
@@ -85,7 +87,19 @@ MATRIX: list[tuple[str, str, Call, set[str], int, int]] = [
     ("POST", "/members/{member_id}/revoke", None, ADMINS, 200, 403),  # type: ignore[list-item]
     ("GET", "/audit", get("/web/audit?action=incident"), ADMINS, 200, 403),
     ("GET", "/audit.csv", get("/web/audit.csv"), ADMINS, 200, 403),
+    ("GET", "/knowledge", get("/web/knowledge"), {"secadmin"}, 200, 403),
+    (
+        "POST",
+        "/knowledge",
+        lambda c, t: c.post("/web/knowledge", data={"csrf": t}, files={"file": NOTE}),
+        {"secadmin"},
+        303,
+        403,
+    ),
+    # the document the upload just above added (without confirm=yes: the confirm page)
+    ("POST", "/knowledge/{doc_id}/remove", post("/web/knowledge/1/remove"), {"secadmin"}, 200, 403),
 ]
+NOTE = ("note.md", b"# Regional note\n\n1. Harbour patrols meet every Monday.\n", "text/markdown")
 EXCEPTIONS = {
     # a delegate of BRB sees BRB-0001 but may not change it: refused as not permitted
     ("delegate", "/reports/{public_id}/share"): 403,

@@ -147,9 +147,11 @@ def test_sign_in_from_another_site_is_refused(console: LiveConsole) -> None:
     assert console.client().post("/web/signin", data={"token": token}).status_code == 303
 
 
-def _report(csrf: str) -> dict[str, str]:
+def _report(csrf: str, confirm: str = "file") -> dict[str, str]:
+    """The filing form; `confirm=file` files even when a similar report is held up."""
     return {
         "csrf": csrf,
+        "confirm": confirm,
         "category": "cyber_incident",
         "severity": "high",
         "title": "Phishing wave at the port authority",

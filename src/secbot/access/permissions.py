@@ -43,6 +43,9 @@ class Action(StrEnum):
     """Invite and revoke members: a state admin for its own state, the secretariat admin all."""
     READ_AUDIT = "read_audit"
     """The audit log: a state admin its own state's rows, the secretariat admin all of it."""
+    MANAGE_KNOWLEDGE = "manage_knowledge"
+    """Upload and remove regional knowledge documents (the console's Knowledge page): the
+    secretariat admin, as `secbot ingest` is the operator's."""
 
 
 _MEMBER = frozenset({Action.READ, Action.ACKNOWLEDGE})
@@ -72,7 +75,13 @@ TABLE: dict[Role, frozenset[Action]] = {
     | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF, Action.MANAGE_MEMBERS, Action.READ_AUDIT},
     Role.SECRETARIAT: _SECRETARIAT | {Action.READ_BRIEF, Action.SUBSCRIBE_BRIEF, Action.COORDINATE},
     Role.SECRETARIAT_ADMIN: _SECRETARIAT
-    | {Action.REGISTER_CHANNEL, Action.SUBSCRIBE_BRIEF, Action.MANAGE_MEMBERS, Action.READ_AUDIT},
+    | {
+        Action.REGISTER_CHANNEL,
+        Action.SUBSCRIBE_BRIEF,
+        Action.MANAGE_MEMBERS,
+        Action.READ_AUDIT,
+        Action.MANAGE_KNOWLEDGE,
+    },
     Role.PARTNER: _PARTNER,
     Role.PARTNER_ADMIN: _PARTNER,
 }
@@ -95,6 +104,7 @@ REFUSAL: dict[Action, str] = {
     Action.READ_AUDIT: "Only state admins and secretariat admins read the audit log.",
     Action.COORDINATE: "Only focal points, state admins, the secretariat or partners can add to "
     "a co-ordination log.",
+    Action.MANAGE_KNOWLEDGE: "Only secretariat admins manage the knowledge documents.",
 }
 
 

@@ -88,6 +88,8 @@ class Invite(Base):
 
 class Submission(Base):
     __tablename__ = "submissions"
+    # The console's newest-first page (migration 0016 also builds the incidents' text index).
+    __table_args__ = (Index("ix_submissions_created", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(16), unique=True)

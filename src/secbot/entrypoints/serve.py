@@ -103,6 +103,13 @@ class Supervisor:
         self.status[self.name] = "stopped"
 
 
+def _repair_index(app: App) -> object:
+    """After a console upload or removal: this process's index follows SQL (waits for it to
+    load first), as `secbot ingest` does."""
+    index = app.index
+    return index.repair() if index is not None else None
+
+
 async def run_dispatcher(
     dispatcher: Dispatcher, stop: asyncio.Event, max_delay: float = 60.0
 ) -> None:
@@ -172,6 +179,7 @@ async def serve(
             settings.web_url,
             clock=lambda: app.clock(),
             cap=(settings.cap_sender, settings.cap_sender_name),
+            knowledge=(settings.data_dir / "uploads", lambda: _repair_index(app)),
         )
     worker_stop = asyncio.Event()
     working = asyncio.create_task(worker.run(worker_stop, drain=settings.shutdown_grace_seconds))

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from secbot.access.permissions import Action, require
 from secbot.alerts import compose, status
-from secbot.alerts.audience import target_channels
+from secbot.alerts import fields as alert_fields
+from secbot.alerts.audience import audience_label, target_channels
 from secbot.alerts.cap_export import to_cap_xml
 from secbot.alerts.text import show_id
 from secbot.db.models import Alert, Channel
@@ -69,6 +70,26 @@ async def alert_list(request: web.Request) -> web.Response:
 
     rows, who = await work(request, read)
     return page(request, "alerts.html", who, title="Alerts", alerts=rows, v={}, **_choices())
+
+
+@routes.get("/alerts/reach")
+async def alert_reach(request: web.Request) -> web.Response:
+    """The compose form's live count: the channels the audience and tags typed so far would
+    reach (htmx swaps this fragment in as the fields change), or what is wrong with them."""
+    audience = request.query.get("audience", "")[:200]
+    tags = request.query.get("tags", "")[:200]
+
+    def count(session: Session, v: Visitor) -> tuple[int, str]:
+        require(v.principal, Action.SEND_ALERT)
+        kind, states = alert_fields.audience(session, audience or "all")
+        reach = target_channels(session, kind, states, alert_fields.tags(tags))
+        return len(reach), audience_label(kind.value, list(states))
+
+    try:
+        (n, label), who = await work(request, count)
+    except InvalidInput as error:
+        return page(request, "alert_reach.html", None, problem=error.message)
+    return page(request, "alert_reach.html", who, reach=n, audience=label)
 
 
 @routes.post("/alerts")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -10,19 +12,34 @@ from aiohttp import web
 
 from secbot.db.session import Database
 from secbot.domain.clock import Clock, utcnow
-from secbot.web import admin_pages, alert_pages, channel_pages, home, reports_pages, signin
+from secbot.web import (
+    admin_pages,
+    alert_pages,
+    channel_pages,
+    home,
+    knowledge_pages,
+    reports_pages,
+    signin,
+)
 from secbot.web.core import CONSOLE, Console, guard
 
 HERE = Path(__file__).resolve().parent
 PREFIX = "/web"
+Knowledge = tuple[Path | None, Callable[[], object] | None]
 
 
 def build_console(
-    db: Database, base_url: str, clock: Clock = utcnow, cap: tuple[str, str] | None = None
+    db: Database,
+    base_url: str,
+    clock: Clock = utcnow,
+    cap: tuple[str, str] | None = None,
+    knowledge: Knowledge = (None, None),
 ) -> web.Application:
-    """`cap`: CAP's sender id and sender name for exported alerts (the settings' values)."""
+    """`cap`: CAP's sender id and sender name for exported alerts (the settings' values).
+    `knowledge`: the uploads folder and the index's repair, for the Knowledge page."""
     console = web.Application(middlewares=[guard], client_max_size=256 * 1024)
-    console[CONSOLE] = Console(db, base_url, clock, *(cap or ()))
+    settings = Console(db, base_url, clock, *(cap or ()))
+    console[CONSOLE] = replace(settings, uploads=knowledge[0], reindex=knowledge[1])
     aiohttp_jinja2.setup(
         console,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -35,6 +52,7 @@ def build_console(
         alert_pages.routes,
         channel_pages.routes,
         admin_pages.routes,
+        knowledge_pages.routes,
     ):
         console.add_routes(table)
     console.router.add_static("/static", HERE / "static", append_version=False)
@@ -47,6 +65,7 @@ def mount(
     base_url: str,
     clock: Clock = utcnow,
     cap: tuple[str, str] | None = None,
+    knowledge: Knowledge = (None, None),
 ) -> None:
     """Add the console to a server's application before it starts."""
-    app.add_subapp(PREFIX, build_console(db, base_url, clock, cap))
+    app.add_subapp(PREFIX, build_console(db, base_url, clock, cap, knowledge))

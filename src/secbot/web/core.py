@@ -7,6 +7,7 @@ import asyncio
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp_jinja2
@@ -35,6 +36,11 @@ class Console:
     clock: Clock = utcnow
     cap_sender: str = "secbot@secretariat.invalid"
     cap_sender_name: str = "Regional security secretariat"
+    uploads: Path | None = None
+    """Where uploaded knowledge documents are kept (the data dir's `uploads/`)."""
+    reindex: Callable[[], object] | None = None
+    """Brings this process's retrieval index (Chroma and BM25) in step with SQL after an
+    upload or removal; None: the index catches up at the next start."""
 
     @property
     def secure(self) -> bool:
@@ -66,14 +72,19 @@ def me(v: Visitor) -> dict[str, Any]:
 
 
 async def work(
-    request: web.Request, fn: Callable[[Session, Visitor], T], *, write: bool = False
+    request: web.Request,
+    fn: Callable[[Session, Visitor], T],
+    *,
+    write: bool = False,
+    csrf: str | None = None,
 ) -> tuple[T, dict[str, Any]]:
     """Run `fn` for the signed-in member in one transaction, off the event loop. A POST must
-    carry the session's CSRF token (form field `csrf` or header X-CSRF-Token)."""
+    carry the session's CSRF token (form field `csrf` or header X-CSRF-Token; `csrf`: the
+    token a handler already read from a multipart body)."""
     console = request.app[CONSOLE]
     token = request.cookies.get(COOKIE)
-    given = request.headers.get("X-CSRF-Token", "")
-    if request.method == "POST" and not given:
+    given = csrf if csrf is not None else request.headers.get("X-CSRF-Token", "")
+    if request.method == "POST" and not given and csrf is None:
         given = str((await request.post()).get("csrf", ""))
 
     def run() -> tuple[T, dict[str, Any]]:

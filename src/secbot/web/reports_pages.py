@@ -11,18 +11,21 @@ from sqlalchemy.orm import Session
 
 from secbot.access import audit
 from secbot.access import reads as submissions
-from secbot.access.permissions import Action, require
+from secbot.access.permissions import Action, allowed, require
+from secbot.access.principal import SECRETARIAT
 from secbot.access.scope import scope_for
 from secbot.db.models import Submission
 from secbot.domain.enums import TLP, Severity
 from secbot.domain.errors import InvalidInput, no_such_report
+from secbot.domain.places import PlaceFound
 from secbot.domain.taxonomy import BY_KEY, CATEGORIES
 from secbot.domain.zones import show_time
+from secbot.engine.render.report_extras import similar_line
 from secbot.engine.render.reports import describe, where
 from secbot.identity import zones
 from secbot.identity.web_access import Visitor
 from secbot.registers.places import places_of
-from secbot.reports import fields, incidents, links, listing, sharing, updates
+from secbot.reports import fields, incidents, links, listing, response, sharing, similar, updates
 from secbot.web.core import CONSOLE, page, see_other, work
 
 routes = web.RouteTableDef()
@@ -73,12 +76,33 @@ async def report_list(request: web.Request) -> web.Response:
             "total": found.total,
             "page": found.page,
             "pages": found.pages,
+            "more": found.more,
+            "cap": listing.COUNT_CAP,
         }
 
     data, who = await work(request, read)
     kept = {k: getattr(wanted, k) for k in FILTER_KEYS}
     qs = urlencode({k: v for k, v in kept.items() if v})
     return page(request, "reports.html", who, title="Reports", f=kept, qs=qs, **data, **choices())
+
+
+def _party(party: str | None) -> str:
+    return "secretariat" if party == SECRETARIAT else party or "?"
+
+
+def _log(session: Session, scope: Any, public_id: str, zone: Any) -> list[dict[str, str]]:
+    """The co-ordination log, read through the same Scope as its report (chat's `respond`)."""
+    submission, entries = response.read_log(session, scope, public_id)
+    out = []
+    for e in entries:
+        label = {"log": "Log", "need": "Need", "offer": "Offer"}.get(e.kind, e.kind)
+        if e.kind == "task":
+            state = "done" if e.done_at else "open"
+            label = f"Task {submission.public_id}/{e.number} for {_party(e.assignee)} ({state})"
+        out.append(
+            {"at": show_time(e.at, zone), "party": _party(e.party), "label": label, "body": e.body}
+        )
+    return out
 
 
 def _detail(session: Session, v: Visitor, public_id: str) -> dict[str, Any]:
@@ -105,6 +129,7 @@ def _detail(session: Session, v: Visitor, public_id: str) -> dict[str, Any]:
             (show_time(u.at, zone), u.author_state, u.body)
             for u in updates.timeline(session, scope, submission.id)
         ],
+        "log": _log(session, scope, submission.public_id, zone),
     }
 
 
@@ -119,12 +144,15 @@ async def report_form(request: web.Request) -> web.Response:
 
 @routes.post("/reports")
 async def report_file(request: web.Request) -> web.StreamResponse:
+    """Chat's filing: a report that looks like one the filer may see is held (nothing written)
+    and the form asks: add it to that report as a dated update, or file it anyway."""
     form = await request.post()
     values = {k: str(form.get(k, "")) for k in ("category", "severity", "title", "what")}
     values |= {k: str(form.get(k, "")) for k in ("where", "when", "tlp")}
+    confirm = str(form.get("confirm", ""))[:60]
     now = request.app[CONSOLE].clock()
 
-    def file(session: Session, v: Visitor) -> str:
+    def file(session: Session, v: Visitor) -> tuple[str, Any]:
         require(v.principal, Action.FILE_REPORT)
         zone = zones.zone_for(session, v.principal)
         data = incidents.IncidentInput(
@@ -137,30 +165,74 @@ async def report_file(request: web.Request) -> web.StreamResponse:
             tlp=fields.tlp(values["tlp"] or "AMBER"),
             place=fields.place(values["where"], places_of(session, v.principal.state)),
         )
-        return incidents.file_incident(session, v.principal, data).public_id
+        if confirm.startswith("add:"):
+            at = f" (at {data.location}" if data.location else " ("
+            body = f"{data.description}{at}, {show_time(data.occurred_at, zone)})"
+            added, _, _ = updates.add_update(session, v.principal, confirm[4:], body, now, None)
+            return "added", added.public_id
+        if confirm != "file":
+            place = data.place or PlaceFound("")
+            found = similar.similar_reports(
+                session,
+                scope_for(v.principal),
+                similar.Filing(
+                    data.description, data.occurred_at, place.name, place.lat, place.lon
+                ),
+            )
+            if found:
+                return "held", _held(v, found)
+        return "filed", incidents.file_incident(session, v.principal, data).public_id
 
     try:
-        public_id, _ = await work(request, file)
+        (outcome, result), who = await work(request, file)
     except InvalidInput as error:
         _, who = await work(request, lambda s, v: None)
-        return page(
-            request,
-            "report_new.html",
-            who,
-            status=400,
-            title="File a report",
-            error=error.message,
-            v=values,
-            **choices(),
-        )
-    return see_other(f"/web/reports/{public_id}")
+        return _form(request, who, values, status=400, error=error.message)
+    if outcome == "held":
+        return _form(request, who, values, held=result)
+    return see_other(f"/web/reports/{result}" + ("?added=1" if outcome == "added" else ""))
+
+
+def _held(v: Visitor, found: list[similar.Similar]) -> list[dict[str, Any]]:
+    """Chat's words for each similar report, and whether the filer may add to it."""
+    return [
+        {
+            "id": s.submission.public_id,
+            "line": similar_line(s),
+            "add": s.submission.owner_state == v.principal.owner_party
+            and allowed(v.principal, Action.CHANGE_REPORT),
+        }
+        for s in found
+    ]
+
+
+def _form(
+    request: web.Request,
+    who: dict[str, Any],
+    values: dict[str, str],
+    status: int = 200,
+    **more: Any,
+) -> web.Response:
+    return page(
+        request,
+        "report_new.html",
+        who,
+        status=status,
+        title="File a report",
+        v=values,
+        **more,
+        **choices(),
+    )
 
 
 @routes.get("/reports/{public_id}")
 async def report_detail(request: web.Request) -> web.Response:
     public_id = request.match_info["public_id"][:40]
     data, who = await work(request, lambda s, v: _detail(s, v, public_id))
-    return page(request, "report.html", who, title=data["id"], r=data, **choices())
+    notice = None
+    if request.query.get("added"):
+        notice = f"Added to {data['id']} as a dated update; no new report was filed."
+    return page(request, "report.html", who, title=data["id"], r=data, notice=notice, **choices())
 
 
 async def _change(request: web.Request, verb: str) -> web.Response:
