@@ -12,7 +12,7 @@ dropping one schema never drops it for the others. Where the role may not create
 extension the index is skipped (search stays correct, only slower).
 
 Revision ID: 0016_web_search
-Revises: 0014_erasure (the integrator re-chains it after 0015_direct_notices)
+Revises: 0015_direct_notices
 Create Date: 2026-11-30 02:20:00
 """
 
@@ -23,7 +23,7 @@ import logging
 from alembic import op
 
 revision = "0016_web_search"
-down_revision = "0014_erasure"
+down_revision = "0015_direct_notices"
 branch_labels = None
 depends_on = None
 
