@@ -27,6 +27,16 @@ DETAIL = "Kwyjibo4419 crew of nine refused inspection"
 OWNED = {"owner": "BRB"}
 
 
+TRIGRAM = MARKER.lower()[1:4].encode()  # the web search's FTS5 token for "qxv"
+
+
+def _search_index_blocks(db: Database) -> bytes:
+    """The raw segments of SQLite's FTS5 search table (tokens, not the text itself)."""
+    with db.reading() as session:
+        blocks = session.execute(text("SELECT block FROM incident_search_data")).scalars()
+        return b"".join(b for b in blocks if isinstance(b, bytes))
+
+
 def _brief_quoting(db: Database, words: str) -> None:
     """A scheduled brief issue listing the report, with a CSV annex and a chart, as queued."""
     with db.transaction() as session:
@@ -121,6 +131,7 @@ def test_an_erased_report_leaves_no_byte_behind(app: App, tmp_path: Path) -> Non
         _postgres_dump(app.db).encode() if app.db.is_postgres else b""
     )
     assert MARKER.encode() in before, "the marker must have reached the storage first"
+    assert app.db.is_postgres or TRIGRAM in _search_index_blocks(app.db)
 
     assert "Erase BRB-0001 for good?" in alice.say("erase BRB-0001")
     assert "Erased BRB-0001" in alice.press("Erase BRB-0001")
@@ -131,6 +142,8 @@ def test_an_erased_report_leaves_no_byte_behind(app: App, tmp_path: Path) -> Non
         assert not left, f"{word} left under the test folder: {left}"
         if app.db.is_postgres:
             assert needle.decode() not in _postgres_dump(app.db)
+    # the text search index kept the trigrams of deleted rows until its segments were merged
+    assert app.db.is_postgres or TRIGRAM not in _search_index_blocks(app.db)
     assert index.lexical.get("sub:BRB-0001") is None
     assert index.vector.collection.get(ids=["sub:BRB-0001"])["ids"] == []
     assert all(hit != "sub:BRB-0001" for hit, _ in index.lexical.search(MARKER, 5, OWNED))

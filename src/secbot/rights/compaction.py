@@ -41,6 +41,9 @@ _PG_TABLES = (
     "submissions",
     "shares",
     "report_links",
+    "response_entries",
+    "direct_notices",
+    "index_changes",
 )
 _SKIP_SUFFIXES = (".sqlite3", ".sqlite3-wal", ".sqlite3-shm", ".sqlite3-journal")
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -133,6 +136,15 @@ class Compactor:
             assert raw is not None
             cursor = raw.cursor()
             try:
+                # FTS5 keeps a deleted row's trigrams in its segments until they are merged:
+                # 'optimize' rewrites the index without them before VACUUM drops the pages.
+                if cursor.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'incident_search'"
+                ).fetchone():
+                    cursor.execute(
+                        "INSERT INTO incident_search(incident_search) VALUES ('optimize')"
+                    )
+                    raw.commit()
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 cursor.execute("VACUUM")
                 busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
