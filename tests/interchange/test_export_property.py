@@ -72,6 +72,7 @@ def test_export_holds_own_submissions_and_their_reads_only(
     assert got == own
     assert sorted((r["report"], r["reader_party"]) for r in result.reads) == sorted(expected_reads)
     text = to_json(result).decode() + to_csv_zip(result).hex()
+    assert "reader-" not in to_json(result).decode()  # a read names the party, not its member
     for n, (owner, *_rest) in enumerate(graph):
         if owner != exporter:
             assert f"secret-{owner}-{n}" not in text and f"desc-{owner}-{n}" not in text

@@ -239,7 +239,8 @@ def _threat(t: ThreatEntry) -> dict[str, Any]:
 
 def reads_of(session: Session, state: str) -> list[dict[str, Any]]:
     """The audit of reads of the state's submissions by other states and the secretariat. The
-    join on the submission's owner (not the event's copy of it) is the guard."""
+    join on the submission's owner (not the event's copy of it) is the guard. A read names the
+    reader's party, never the member: another party's people are not the exporter's to list."""
     rows = session.execute(
         select(AuditEvent, Submission.public_id)
         .join(Submission, Submission.id == AuditEvent.submission_id)
@@ -254,7 +255,6 @@ def reads_of(session: Session, state: str) -> list[dict[str, Any]]:
         {
             "at": iso(event.at),
             "report": public_id,
-            "reader": event.actor,
             "reader_party": event.actor_party,
             "place": (event.detail or {}).get("place"),
         }

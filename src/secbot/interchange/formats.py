@@ -69,7 +69,7 @@ def to_csv_zip(export: StateExport) -> bytes:
             [{"submission": s["id"], **sh} for s in subs for sh in s["shares"]],
         ),
         "threats.csv": _table(THREAT_COLUMNS, export.threats),
-        "reads.csv": _table(("at", "report", "reader", "reader_party", "place"), export.reads),
+        "reads.csv": _table(("at", "report", "reader_party", "place"), export.reads),
     }
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
