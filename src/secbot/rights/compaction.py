@@ -9,6 +9,7 @@ database, a crash) leaves it pending, and the next compaction (the next erasure,
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -159,6 +160,9 @@ class Compactor:
         if not fragments or self.data_dir is None or not self.data_dir.exists():
             return 0
         count = 0
+        # Mailboxes and exports are JSON: a fragment with a quote or a backslash is stored
+        # escaped there, so the escaped spellings are looked for too.
+        spellings = [fragments, escaped(fragments, ascii_only=False), escaped(fragments, True)]
         for path in sorted(self.data_dir.rglob("*")):
             if not path.is_file() or _skipped(path, self.data_dir):
                 continue
@@ -172,12 +176,19 @@ class Compactor:
                     path.unlink()
                     count += 1
                 continue
-            if fragments.hits(body):
+            if any(spelling.hits(body) for spelling in spellings):
+                for spelling in spellings:
+                    body = spelling.blank(body)
                 partial = path.with_name(path.name + ".erasing")
-                partial.write_text(fragments.blank(body), encoding="utf-8")
+                partial.write_text(body, encoding="utf-8")
                 os.replace(partial, path)
                 count += 1
         return count
+
+
+def escaped(fragments: Fragments, ascii_only: bool) -> Fragments:
+    """The fragments as `json.dumps` writes them inside a string."""
+    return Fragments(json.dumps(t, ensure_ascii=ascii_only)[1:-1] for t in fragments.texts)
 
 
 def forget_cached_texts() -> None:
