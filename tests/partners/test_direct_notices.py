@@ -225,3 +225,23 @@ def test_erasing_a_report_erases_its_notices(world: World) -> None:
     assert len(notices(world)) == 1
     assert "Erased BRB-0001" in brb.say("erase BRB-0001 confirm")
     assert notices(world) == []
+
+
+def test_a_notice_after_an_erasure_is_not_taken_for_an_erased_one(
+    world: World, tmp_path: Path
+) -> None:
+    """The console mailbox knows a notice by its id; SQLite must not give an erased id again."""
+    add_cdema(world.db)
+    brb = world.member("brb", Role.STATE_ADMIN, "BRB")
+    world.member("cdema", Role.PARTNER, "CDEMA")
+    mailboxes = DirectMailboxes(tmp_path)
+    for n, words in ((1, "Oil sheen near the harbour"), (2, "Goats loose on the airstrip")):
+        assert f"BRB-000{n}" in brb.say(f"report {words}")
+        brb.say(f"share BRB-000{n} CDEMA")
+    brb.say("task BRB-0002 CDEMA Sample the water at the outfall")
+    assert deliver_notices(world.db, mailboxes) == 1
+    assert "Erased BRB-0002" in brb.say("erase BRB-0002 confirm")
+    brb.say("task BRB-0001 CDEMA Count the birds on the shore")
+    assert deliver_notices(world.db, mailboxes) == 1
+    texts = [d.text for d in mailboxes.read("cdema")]
+    assert any("Count the birds" in t for t in texts), texts

@@ -70,7 +70,11 @@ class DirectNotice(Base):
     inbox worker (or the console's mailbox), so a hard kill loses none: pending -> sent."""
 
     __tablename__ = "direct_notices"
-    __table_args__ = (Index("ix_direct_notices_due", "platform", "sent_at"),)
+    # Never reuse an erased notice's id: the console mailbox knows a notice by its id.
+    __table_args__ = (
+        Index("ix_direct_notices_due", "platform", "sent_at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)

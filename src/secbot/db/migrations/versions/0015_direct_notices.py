@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("last_error", sa.String(300), nullable=False, server_default=""),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sqlite_autoincrement=True,  # an erased notice's id is never given again
     )
     op.create_index("ix_direct_notices_due", "direct_notices", ["platform", "sent_at"])
     op.create_index(
