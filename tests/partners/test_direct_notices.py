@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from stix2validator import ValidationOptions, validate_string
 
-from secbot.db.models import DirectNotice
+from secbot.db.models import DirectNotice, Member
 from secbot.domain.enums import Role
 from secbot.engine.engine import Engine
 from secbot.transports.console import ConsoleChat
@@ -245,3 +245,28 @@ def test_a_notice_after_an_erasure_is_not_taken_for_an_erased_one(
     assert deliver_notices(world.db, mailboxes) == 1
     texts = [d.text for d in mailboxes.read("cdema")]
     assert any("Count the birds" in t for t in texts), texts
+
+
+def test_a_slack_member_of_another_workspace_is_not_messaged(
+    world: World, slack: FakeSlackServer, start_bot: Callable[..., Running]
+) -> None:
+    add_cdema(world.db)
+    brb = world.member("brb", Role.FOCAL_POINT, "BRB")
+    cdema = world.chat("UCDEMA", platform="slack")
+    assert "Welcome" in cdema.say(f"join {world.invite(Role.PARTNER, 'CDEMA')}")
+    with world.db.transaction() as session:
+        member = session.scalars(select(Member).where(Member.user_id == "UCDEMA")).one()
+        member.workspace = "TELSEWHERE"
+    brb.say("report Oil sheen near the harbour")
+    brb.say("share BRB-0001 CDEMA")
+    start_bot(
+        slack_bot_token=SecretStr("xoxb-test"),
+        slack_signing_secret=SecretStr("slack-signing-secret"),
+        slack_api_url=slack.base_url,
+    )
+    assert "Added a need" in brb.say("need BRB-0001 A boat with a medical team")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not notices(world)[0].last_error:
+        time.sleep(0.1)
+    assert "TELSEWHERE" in notices(world)[0].last_error
+    assert all(c.params.get("channel") != "UCDEMA" for c in slack.calls_to("chat.postMessage"))

@@ -49,6 +49,7 @@ class SlackTransport:
         assert settings.slack_bot_token is not None
         self.settings = settings
         self.intake = intake
+        self._team: str | None = None  # this token's workspace, asked once (auth.test)
         client = AsyncWebClient(
             token=settings.slack_bot_token.get_secret_value(),
             base_url=settings.slack_api_url or AsyncWebClient.BASE_URL,
@@ -251,9 +252,15 @@ class SlackTransport:
             thread_ts=context.get("thread_ts"),
         )
 
-    async def send_direct(self, _workspace: str, user_id: str, text: str) -> None:
+    async def send_direct(self, workspace: str, user_id: str, text: str) -> None:
         """A direct notice: posting to a user id lands in the app's DM with them. Raises
-        SlackApiError if Slack refused, so the worker tries again."""
+        SlackApiError if Slack refused, so the worker tries again. A member of another
+        workspace is refused: this token's user ids are not theirs (an id may even collide)."""
+        if workspace:
+            if self._team is None:
+                self._team = str((await self.client.auth_test()).get("team_id") or "")
+            if self._team and workspace != self._team:
+                raise LookupError(f"member of Slack workspace {workspace}, not {self._team}")
         await self.client.chat_postMessage(channel=user_id, text=escape(text))
 
     async def _open_modal(self, trigger_id: str, form: str, channel: str) -> bool:
