@@ -4,12 +4,11 @@ state; CAP export. The chat form's validation (alerts.compose.validate) and outb
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from collections import Counter
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from secbot.access.permissions import Action, require
@@ -18,7 +17,7 @@ from secbot.alerts import fields as alert_fields
 from secbot.alerts.audience import audience_label, target_channels
 from secbot.alerts.cap_export import to_cap_xml
 from secbot.alerts.text import show_id
-from secbot.db.models import Alert, Channel
+from secbot.db.models import Alert
 from secbot.domain.cap import CapCategory, CapCertainty, CapSeverity, CapUrgency
 from secbot.domain.errors import FormErrors, InvalidInput
 from secbot.domain.zones import show_time
@@ -160,27 +159,42 @@ def _alert(session: Session, v: Visitor, raw: str) -> Alert:
 
 @routes.get("/alerts/{alert_id}")
 async def alert_status(request: web.Request) -> web.Response:
+    """The whole page, or (an htmx refresh) the status section alone; a refresh that carries
+    the version it shows gets 204 when nothing changed, so htmx keeps the section as it is.
+    Read in one go (alerts.status.board): no per-channel or per-ack query."""
     raw = request.match_info["alert_id"][:12]
+    refresh = request.headers.get("HX-Request") == "true"
+    since = request.query.get("since", "")[:32]
 
     def read(session: Session, v: Visitor) -> dict[str, Any]:
         alert = _alert(session, v, raw)
-        sends = status.deliveries(session, alert.id)
-        wanted = {d.channel_id for d in sends}
-        rooms = {c.id: c for c in session.scalars(select(Channel).where(Channel.id.in_(wanted)))}
-        deliveries = [
-            {
-                "room": rooms[d.channel_id].title or rooms[d.channel_id].chat_id,
-                "platform": d.platform,
-                "status": d.status,
-                "error": d.last_error,
-            }
-            for d in sends
-        ]
-        acks = Counter(a.party for a in status.acks(session, alert.id))
-        return {**_summary(session, alert), "deliveries": deliveries, "acks": sorted(acks.items())}
+        shown = status.board(session, alert.id)
+        c = shown.counts
+        return {
+            "id": alert.id,
+            "label": show_id(alert.id),
+            "headline": alert.headline,
+            "at": show_time(alert.created_at),
+            "sent": c.sent,
+            "failed": c.failed,
+            "pending": c.pending,
+            "total": c.total,
+            "deliveries": shown.rows,
+            "acks": shown.acks,
+            "version": _version(shown),
+        }
 
     data, who = await work(request, read)
+    if refresh and since and since == data["version"]:
+        return web.Response(status=204)
+    if refresh:
+        return page(request, "alert_status.html", who, a=data)
     return page(request, "alert.html", who, title=f"Alert {data['label']}", a=data)
+
+
+def _version(shown: status.Board) -> str:
+    """A digest of everything the status section shows: equal digests, equal sections."""
+    return hashlib.blake2b(repr((shown.rows, shown.acks)).encode(), digest_size=8).hexdigest()
 
 
 @routes.get("/alerts/{alert_id}/cap.xml")
