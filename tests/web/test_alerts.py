@@ -215,3 +215,26 @@ def test_the_alert_view_reads_in_the_same_queries_for_any_number_of_channels(
     few = statements(3, "a")
     many = statements(60, "b")
     assert few == many <= 7, (few, seen)
+
+
+def test_the_alert_list_counts_each_alerts_deliveries(console: LiveConsole, people: World) -> None:
+    """The list's counts come from one grouped query: each alert keeps its own."""
+    _rooms(people)
+    sec = console.signed_in("secretariat")
+    for nonce, headline in (("l1", "First warning"), ("l2", "Second warning")):
+        form = {**FORM, "headline": headline, "csrf": csrf_of(sec), "confirm": "yes"}
+        assert sec.post("/web/alerts", data={**form, "nonce": nonce}).status_code == 303
+    with people.db.transaction() as session:
+        first = session.scalar(select(Alert.id).where(Alert.headline == "First warning"))
+        rows = select(AlertDelivery.id).where(AlertDelivery.alert_id == first)
+        ids = list(session.scalars(rows.order_by(AlertDelivery.id)))
+        session.execute(
+            update(AlertDelivery).where(AlertDelivery.id == ids[0]).values(status="sent")
+        )
+        session.execute(
+            update(AlertDelivery).where(AlertDelivery.id == ids[1]).values(status="failed")
+        )
+    listing = sec.get("/web/alerts").text
+    assert "<td>First warning</td>" in listing
+    assert re.search(r"First warning</td><td>[^<]*</td><td>1</td><td>1</td><td>1</td>", listing)
+    assert re.search(r"Second warning</td><td>[^<]*</td><td>0</td><td>0</td><td>3</td>", listing)

@@ -47,8 +47,7 @@ def _choices() -> dict[str, Any]:
     }
 
 
-def _summary(session: Session, alert: Alert) -> dict[str, Any]:
-    c = status.counts(session, alert.id)
+def _summary(alert: Alert, c: status.DeliveryCounts) -> dict[str, Any]:
     return {
         "id": alert.id,
         "label": show_id(alert.id),
@@ -65,7 +64,9 @@ def _summary(session: Session, alert: Alert) -> dict[str, Any]:
 async def alert_list(request: web.Request) -> web.Response:
     def read(session: Session, v: Visitor) -> list[dict[str, Any]]:
         require(v.principal, Action.SEE_ALERT_STATUS)
-        return [_summary(session, a) for a in status.recent(session, v.principal, limit=30)]
+        shown = status.recent(session, v.principal, limit=30)
+        counted = status.counts_for(session, [a.id for a in shown])
+        return [_summary(a, counted[a.id]) for a in shown]
 
     rows, who = await work(request, read)
     return page(request, "alerts.html", who, title="Alerts", alerts=rows, v={}, **_choices())
@@ -169,16 +170,8 @@ async def alert_status(request: web.Request) -> web.Response:
     def read(session: Session, v: Visitor) -> dict[str, Any]:
         alert = _alert(session, v, raw)
         shown = status.board(session, alert.id)
-        c = shown.counts
         return {
-            "id": alert.id,
-            "label": show_id(alert.id),
-            "headline": alert.headline,
-            "at": show_time(alert.created_at),
-            "sent": c.sent,
-            "failed": c.failed,
-            "pending": c.pending,
-            "total": c.total,
+            **_summary(alert, shown.counts),
             "deliveries": shown.rows,
             "acks": shown.acks,
             "version": _version(shown),
