@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from secbot.db.models import DocumentChunk, SourceDocument
 from secbot.db.session import Database
-from secbot.knowledge.ingest import ingest
+from secbot.knowledge.ingest import IngestReport, checked_digest, ingest, store
 from secbot.knowledge.units import document_units
 
 REGIONAL = Path(__file__).resolve().parent / "data" / "regional"
@@ -87,3 +87,28 @@ def test_plain_note_keeps_its_old_citations(db: Database, tmp_path: Path) -> Non
     assert meta["doc_title"] == "Port protocol"
     assert meta["display"] == "Inspections\nVessels from the watch list are boarded."
     assert meta["header"] == "" and unit.text == meta["display"]  # indexed as before
+
+
+def test_store_writes_in_the_callers_transaction(db: Database, tmp_path: Path) -> None:
+    """`store` leaves the commit to its caller (the web upload adds its audit line): a caller
+    that fails after it leaves no document and no passage; one that succeeds keeps both."""
+    note = tmp_path / "note.md"
+    note.write_text("# Note\n\n1. Patrols meet on Mondays.\n", encoding="utf-8")
+    digest = checked_digest(note)
+    report = IngestReport()
+    try:
+        with db.transaction() as session:
+            store(session, note, digest, origin="web", report=report)
+            assert session.scalar(select(SourceDocument.source)) == "note.md"
+            raise RuntimeError("the caller's next write fails")
+    except RuntimeError:
+        pass
+    with db.reading() as session:
+        assert session.scalar(select(SourceDocument.id)) is None
+        assert session.scalar(select(DocumentChunk.id)) is None
+    with db.transaction() as session:
+        store(session, note, digest, origin="web", report=IngestReport())
+    again = IngestReport()
+    with db.transaction() as session:
+        store(session, note, digest, origin="web", report=again)
+    assert again.unchanged == ["note.md"] and again.chunks == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from secbot.db.models import Alert, AlertDelivery
 from secbot.identity.channels import add_channel
@@ -140,3 +140,101 @@ def test_the_live_count_follows_the_audience(console: LiveConsole, people: World
     assert _alerts(people) == 0
     focal = console.signed_in("focal")
     assert focal.get("/web/alerts/reach", params={"audience": "all"}).status_code == 403
+
+
+HX = {"HX-Request": "true"}
+
+
+def _version(text: str) -> str:
+    found = re.search(r'hx-get="/web/alerts/\d+\?since=([0-9a-f]+)"', text)
+    assert found is not None, "a pending alert's status section refreshes itself"
+    return found.group(1)
+
+
+def test_the_refresh_sends_the_section_alone_and_nothing_when_unchanged(
+    console: LiveConsole, people: World
+) -> None:
+    _rooms(people)
+    sec = console.signed_in("secretariat")
+    where = sec.post(
+        "/web/alerts", data={**FORM, "csrf": csrf_of(sec), "confirm": "yes", "nonce": "n3"}
+    ).headers["location"]
+    version = _version(sec.get(where).text)
+    section = sec.get(where, headers=HX)
+    assert section.status_code == 200 and section.text.startswith('<section id="status"')
+    assert "<html" not in section.text and "Delivering: 0 of 3 delivered" in section.text
+    assert sec.get(f"{where}?since={version}", headers=HX).status_code == 204
+    people.chat("jam").say("ack 1")  # an acknowledgement changes the section
+    acked = sec.get(f"{where}?since={version}", headers=HX)
+    assert acked.status_code == 200 and "<li>JAM: 1</li>" in acked.text
+    version = _version(acked.text)
+    with people.db.transaction() as session:
+        session.execute(update(AlertDelivery).values(status="failed", last_error="gone"))
+    final = sec.get(f"{where}?since={version}", headers=HX)
+    assert final.status_code == 200 and "Final: 0 of 3 delivered, 3 failed" in final.text
+    assert "hx-trigger" not in final.text and "<td>gone</td>" in final.text
+    # the refresh keeps every check: a focal point is refused, an unknown alert is not found
+    focal = console.signed_in("focal")
+    assert focal.get(f"{where}?since={version}", headers=HX).status_code == 403
+    assert sec.get(f"/web/alerts/999?since={version}", headers=HX).status_code == 404
+
+
+def test_the_alert_view_reads_in_the_same_queries_for_any_number_of_channels(
+    console: LiveConsole, people: World
+) -> None:
+    """No per-channel or per-ack query: 3 channels or 60, the same statements."""
+    sec = console.signed_in("secretariat")
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    def statements(rooms: int, nonce: str) -> int:
+        with people.db.transaction() as session:
+            for n in range(rooms):
+                add_channel(
+                    session,
+                    platform="slack",
+                    chat_id=f"C{nonce}{n}",
+                    audience="all",
+                    title=f"Room {nonce} {n}",
+                    by="test",
+                )
+        form = {**FORM, "csrf": csrf_of(sec), "confirm": "yes", "nonce": nonce}
+        where = sec.post("/web/alerts", data=form).headers["location"]
+        for name in ("focal", "jam"):
+            people.chat(name).say(f"ack {where.rsplit('/', 1)[1]}")
+        seen.clear()
+        event.listen(people.db.engine, "before_cursor_execute", count)
+        try:
+            assert sec.get(where).status_code == 200
+        finally:
+            event.remove(people.db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    few = statements(3, "a")
+    many = statements(60, "b")
+    assert few == many <= 7, (few, seen)
+
+
+def test_the_alert_list_counts_each_alerts_deliveries(console: LiveConsole, people: World) -> None:
+    """The list's counts come from one grouped query: each alert keeps its own."""
+    _rooms(people)
+    sec = console.signed_in("secretariat")
+    for nonce, headline in (("l1", "First warning"), ("l2", "Second warning")):
+        form = {**FORM, "headline": headline, "csrf": csrf_of(sec), "confirm": "yes"}
+        assert sec.post("/web/alerts", data={**form, "nonce": nonce}).status_code == 303
+    with people.db.transaction() as session:
+        first = session.scalar(select(Alert.id).where(Alert.headline == "First warning"))
+        rows = select(AlertDelivery.id).where(AlertDelivery.alert_id == first)
+        ids = list(session.scalars(rows.order_by(AlertDelivery.id)))
+        session.execute(
+            update(AlertDelivery).where(AlertDelivery.id == ids[0]).values(status="sent")
+        )
+        session.execute(
+            update(AlertDelivery).where(AlertDelivery.id == ids[1]).values(status="failed")
+        )
+    listing = sec.get("/web/alerts").text
+    assert "<td>First warning</td>" in listing
+    assert re.search(r"First warning</td><td>[^<]*</td><td>1</td><td>1</td><td>1</td>", listing)
+    assert re.search(r"Second warning</td><td>[^<]*</td><td>0</td><td>0</td><td>3</td>", listing)

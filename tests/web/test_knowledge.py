@@ -129,3 +129,33 @@ def test_size_limit_csrf_and_folder_documents(
     kept = admin.post(f"/web/knowledge/{doc_id}/remove", data={"csrf": csrf_of(admin)})
     assert kept.status_code == 400 and "remove the file there" in kept.text
     assert "model.md" in _docs(people)
+
+
+def test_an_upload_whose_audit_line_fails_leaves_no_document(
+    console: LiveConsole,
+    people: World,
+    repairs: Repairs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The document, its passages and the audit line are one transaction: the audit write
+    failing (here: the audit table refusing the row) rolls the document back and the file
+    is not kept; a replaced file comes back as it was."""
+    admin = console.signed_in("secadmin")
+    assert _upload(admin, "harbour-note.md", NOTE).status_code == 303
+    before = _docs(people)
+    token = csrf_of(admin, "/web/knowledge")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(knowledge_pages.audit, "record", refuse)
+    fresh = _upload(admin, "patrols.md", NOTE.replace(b"Harbour", b"Coast"), csrf=token)
+    changed = _upload(admin, "harbour-note.md", NOTE + b"\n3. A third rule.\n", csrf=token)
+    assert fresh.status_code == 500 and changed.status_code == 500
+    monkeypatch.undo()
+    assert _docs(people) == before and _actions(people) == ["knowledge_upload"]
+    uploads = tmp_path / "uploads"
+    assert sorted(p.name for p in uploads.iterdir()) == ["harbour-note.md"]
+    assert (uploads / "harbour-note.md").read_bytes() == NOTE
+    assert repairs.count == 1

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from secbot.db.models import DocumentChunk, SourceDocument
 from secbot.db.session import Database
@@ -72,62 +73,80 @@ def ingest(
     origin: str = "ingest",
     progress: Progress | None = None,
 ) -> IngestReport:
+    """Each file in its own transaction (a folder of documents need not wait for the last)."""
     report = IngestReport()
     files = list(expand(paths))
     for n, path in enumerate(files, 1):
         if progress:
             progress(n, len(files), path.name)
-        if not path.is_file():
-            raise DocumentError(path, "no such file")
-        if path.suffix.lower() not in SUFFIXES:
-            raise DocumentError(path, f"unsupported type; use one of {', '.join(sorted(SUFFIXES))}")
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = checked_digest(path)
         with db.transaction() as session:
-            existing = session.scalar(
-                select(SourceDocument).where(SourceDocument.source == path.name)
-            )
-            if existing is not None and existing.sha256 == digest:
-                report.unchanged.append(path.name)
-                continue
-            document = read_document(path)
-            chunks = chunks_for(document)
-            official = official_for(document)
-            meta = official.meta if official else DocMeta(title=document.title)
-            if existing is not None:
-                session.delete(existing)
-                session.flush()
-                report.replaced.append(path.name)
-            else:
-                report.added.append(path.name)
-            row = SourceDocument(
-                source=path.name,
-                title=meta.title[:255],
-                path=str(path.resolve()),
-                sha256=digest,
-                origin=origin,
-                doc_symbol=meta.symbol,
-                doc_number=meta.number,
-                doc_year=meta.year,
-                doc_date=meta.date,
-                doc_type=meta.type,
-                doc_body=meta.body,
-                doc_series=meta.series[:255],
-            )
-            row.chunks = [
-                DocumentChunk(
-                    id=c.chunk_id,
-                    section=c.part,
-                    locator=c.locator[:255],
-                    text=c.text,
-                    position=c.position,
-                    para=c.para[:40],
-                    header=c.header,
-                )
-                for c in chunks
-            ]
-            session.add(row)
-            report.chunks += len(chunks)
+            store(session, path, digest, origin=origin, report=report)
     return report
+
+
+def checked_digest(path: Path) -> str:
+    """The file's SHA-256, once it is known to exist and be of a type we read."""
+    if not path.is_file():
+        raise DocumentError(path, "no such file")
+    if path.suffix.lower() not in SUFFIXES:
+        raise DocumentError(path, f"unsupported type; use one of {', '.join(sorted(SUFFIXES))}")
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def store(
+    session: Session,
+    path: Path,
+    digest: str,
+    *,
+    origin: str,
+    report: IngestReport,
+) -> None:
+    """Write one file's document and passages in the caller's transaction (so a caller can
+    add its audit line to the same one): nothing when unchanged, a replacement when changed."""
+    existing = session.scalar(select(SourceDocument).where(SourceDocument.source == path.name))
+    if existing is not None and existing.sha256 == digest:
+        report.unchanged.append(path.name)
+        return
+    document = read_document(path)
+    chunks = chunks_for(document)
+    official = official_for(document)
+    meta = official.meta if official else DocMeta(title=document.title)
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+        report.replaced.append(path.name)
+    else:
+        report.added.append(path.name)
+    row = SourceDocument(
+        source=path.name,
+        title=meta.title[:255],
+        path=str(path.resolve()),
+        sha256=digest,
+        origin=origin,
+        doc_symbol=meta.symbol,
+        doc_number=meta.number,
+        doc_year=meta.year,
+        doc_date=meta.date,
+        doc_type=meta.type,
+        doc_body=meta.body,
+        doc_series=meta.series[:255],
+    )
+    row.chunks = [
+        DocumentChunk(
+            id=c.chunk_id,
+            section=c.part,
+            locator=c.locator[:255],
+            text=c.text,
+            position=c.position,
+            para=c.para[:40],
+            header=c.header,
+        )
+        for c in chunks
+    ]
+    session.add(row)
+    session.flush()
+    report.chunks += len(chunks)
 
 
 def remove(db: Database, names: Iterable[str]) -> IngestReport:

@@ -4,12 +4,11 @@ state; CAP export. The chat form's validation (alerts.compose.validate) and outb
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from collections import Counter
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from secbot.access.permissions import Action, require
@@ -18,7 +17,7 @@ from secbot.alerts import fields as alert_fields
 from secbot.alerts.audience import audience_label, target_channels
 from secbot.alerts.cap_export import to_cap_xml
 from secbot.alerts.text import show_id
-from secbot.db.models import Alert, Channel
+from secbot.db.models import Alert
 from secbot.domain.cap import CapCategory, CapCertainty, CapSeverity, CapUrgency
 from secbot.domain.errors import FormErrors, InvalidInput
 from secbot.domain.zones import show_time
@@ -48,8 +47,7 @@ def _choices() -> dict[str, Any]:
     }
 
 
-def _summary(session: Session, alert: Alert) -> dict[str, Any]:
-    c = status.counts(session, alert.id)
+def _summary(alert: Alert, c: status.DeliveryCounts) -> dict[str, Any]:
     return {
         "id": alert.id,
         "label": show_id(alert.id),
@@ -66,7 +64,9 @@ def _summary(session: Session, alert: Alert) -> dict[str, Any]:
 async def alert_list(request: web.Request) -> web.Response:
     def read(session: Session, v: Visitor) -> list[dict[str, Any]]:
         require(v.principal, Action.SEE_ALERT_STATUS)
-        return [_summary(session, a) for a in status.recent(session, v.principal, limit=30)]
+        shown = status.recent(session, v.principal, limit=30)
+        counted = status.counts_for(session, [a.id for a in shown])
+        return [_summary(a, counted[a.id]) for a in shown]
 
     rows, who = await work(request, read)
     return page(request, "alerts.html", who, title="Alerts", alerts=rows, v={}, **_choices())
@@ -160,27 +160,34 @@ def _alert(session: Session, v: Visitor, raw: str) -> Alert:
 
 @routes.get("/alerts/{alert_id}")
 async def alert_status(request: web.Request) -> web.Response:
+    """The whole page, or (an htmx refresh) the status section alone; a refresh that carries
+    the version it shows gets 204 when nothing changed, so htmx keeps the section as it is.
+    Read in one go (alerts.status.board): no per-channel or per-ack query."""
     raw = request.match_info["alert_id"][:12]
+    refresh = request.headers.get("HX-Request") == "true"
+    since = request.query.get("since", "")[:32]
 
     def read(session: Session, v: Visitor) -> dict[str, Any]:
         alert = _alert(session, v, raw)
-        sends = status.deliveries(session, alert.id)
-        wanted = {d.channel_id for d in sends}
-        rooms = {c.id: c for c in session.scalars(select(Channel).where(Channel.id.in_(wanted)))}
-        deliveries = [
-            {
-                "room": rooms[d.channel_id].title or rooms[d.channel_id].chat_id,
-                "platform": d.platform,
-                "status": d.status,
-                "error": d.last_error,
-            }
-            for d in sends
-        ]
-        acks = Counter(a.party for a in status.acks(session, alert.id))
-        return {**_summary(session, alert), "deliveries": deliveries, "acks": sorted(acks.items())}
+        shown = status.board(session, alert.id)
+        return {
+            **_summary(alert, shown.counts),
+            "deliveries": shown.rows,
+            "acks": shown.acks,
+            "version": _version(shown),
+        }
 
     data, who = await work(request, read)
+    if refresh and since and since == data["version"]:
+        return web.Response(status=204)
+    if refresh:
+        return page(request, "alert_status.html", who, a=data)
     return page(request, "alert.html", who, title=f"Alert {data['label']}", a=data)
+
+
+def _version(shown: status.Board) -> str:
+    """A digest of everything the status section shows: equal digests, equal sections."""
+    return hashlib.blake2b(repr((shown.rows, shown.acks)).encode(), digest_size=8).hexdigest()
 
 
 @routes.get("/alerts/{alert_id}/cap.xml")

@@ -120,10 +120,14 @@ async def _read_upload(request: web.Request) -> tuple[str, str, bytes | None]:
 
 @routes.post("/knowledge")
 async def knowledge_upload(request: web.Request) -> web.StreamResponse:
+    """Checks, the document, its passages and the audit line in one transaction: if any part
+    fails nothing is written, and the uploaded file is not kept (or the one it replaced is
+    restored)."""
     console = request.app[CONSOLE]
     csrf, raw_name, data = await _read_upload(request)
+    kept: list[tuple[Path, bytes | None]] = []
 
-    def check(session: Session, v: Visitor) -> str:
+    def upload(session: Session, v: Visitor) -> tuple[str, ingest.IngestReport]:
         require(v.principal, Action.MANAGE_KNOWLEDGE)
         if data is None:
             raise InvalidInput(f"That file is over {_size(MAX_BYTES)}, the upload limit.")
@@ -137,21 +141,9 @@ async def knowledge_upload(request: web.Request) -> web.StreamResponse:
             raise InvalidInput(
                 f"{name} comes from the knowledge/ folder; change the file there instead."
             )
-        return name
-
-    try:
-        name, who = await work(request, check, csrf=csrf)
-    except InvalidInput as error:
-        docs, who = await work(request, _documents, csrf=csrf)
-        return _show(request, who, status=400, docs=docs, error=error.message)
-    assert console.uploads is not None and data is not None
-    try:
-        report = await asyncio.to_thread(_ingest, console.db, console.uploads, name, data)
-    except DocumentError as error:
-        docs, who = await work(request, _documents, csrf=csrf)
-        return _show(request, who, status=400, docs=docs, error=f"{name}: {error.message}")
-
-    def log(session: Session, v: Visitor) -> None:
+        target = _keep(console.uploads, name, data, kept)
+        report = ingest.IngestReport()
+        ingest.store(session, target, ingest.checked_digest(target), origin="web", report=report)
         what = "unchanged" if report.unchanged else "replaced" if report.replaced else "added"
         audit.record(
             session,
@@ -162,27 +154,42 @@ async def knowledge_upload(request: web.Request) -> web.StreamResponse:
             passages=report.chunks,
             bytes=len(data),
         )
+        return name, report
 
-    await work(request, log, csrf=csrf)
+    try:
+        (name, report), who = await work(request, upload, csrf=csrf)
+    except (InvalidInput, DocumentError) as error:
+        _restore(kept)
+        docs, who = await work(request, _documents, csrf=csrf)
+        said = error.message if isinstance(error, InvalidInput) else _unreadable(error)
+        return _show(request, who, status=400, docs=docs, error=said)
+    except BaseException:
+        _restore(kept)
+        raise
     said = await _reindexed(request, _said(name, report))
     return see_other("/web/knowledge?" + _query(said))
 
 
-def _ingest(db: Any, folder: Path, name: str, data: bytes) -> ingest.IngestReport:
-    """Keep the file under the uploads folder, ingest it; a file that cannot be read is not
-    kept (unless it replaced a readable one of the same name, which is then restored)."""
+def _unreadable(error: DocumentError) -> str:
+    return f"{error.path.name}: {error.message}"
+
+
+def _keep(folder: Path, name: str, data: bytes, kept: list[tuple[Path, bytes | None]]) -> Path:
+    """Write the upload under the uploads folder, noting what it replaced for `_restore`."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
-    previous = target.read_bytes() if target.exists() else None
+    kept.append((target, target.read_bytes() if target.exists() else None))
     target.write_bytes(data)
-    try:
-        return ingest.ingest(db, [target], origin="web")
-    except Exception:
+    return target
+
+
+def _restore(kept: list[tuple[Path, bytes | None]]) -> None:
+    """Undo `_keep` after a failed transaction: a new file goes, a replaced one comes back."""
+    for target, previous in kept:
         if previous is None:
             target.unlink(missing_ok=True)
         else:
             target.write_bytes(previous)
-        raise
 
 
 def _said(name: str, report: ingest.IngestReport) -> str:
