@@ -45,9 +45,22 @@ def _names(question: str, refs: References) -> list[str]:
     return out
 
 
+_JOINING = r"(?:(?:of|and|the|for|on|in)\s+)*"
+
+
+def _spelled_out(acronym: str, text: str) -> bool:
+    """The text holds words whose initials spell the acronym, joining words aside ("WMD":
+    "weapons of mass destruction"): a question may shorten what an official text writes out."""
+    letters = [r"(?!(?:of|and|the|for|on|in)\b)" + re.escape(c) for c in acronym.lower()]
+    pattern = r"\b" + (r"[\w'’-]*\s+" + _JOINING).join(letters) + r"[\w'’-]*"
+    return re.search(pattern, text) is not None
+
+
 def _mentions(text: str, word: str, stems: set[str], stem: Callable[[str], str]) -> bool:
     low = word.lower()
-    return low in text or stem(low) in stems
+    if low in text or stem(low) in stems:
+        return True
+    return bool(_ACRONYM.fullmatch(word)) and _spelled_out(word, text)
 
 
 def unseen_names(
