@@ -11,6 +11,7 @@ from secbot.access.scope import scope_for
 from secbot.db.models import Share
 from secbot.db.session import Database
 from secbot.domain.enums import TLP, Role, Severity
+from secbot.domain.errors import InvalidInput
 from secbot.reports import listing
 from secbot.reports.incidents import IncidentInput, edit_incident, file_incident
 from secbot.rights.service import erase_one
@@ -108,3 +109,16 @@ def test_the_count_stops_at_the_cap_and_paging_goes_on(world: World, monkeypatch
     assert shown == {f"BRB-{n:04d}" for n in range(1, 7)}
     few = search(db, "BRB", "number 5")
     assert not few.more and few.total == 1 and few.pages == 1
+    huge = search(db, "BRB", "report", page=10**19)  # past the cap the page is bounded
+    assert huge.page == listing.MAX_PAGE and huge.rows == []
+
+
+def test_control_characters_in_search_text_are_refused_politely(world: World) -> None:
+    world.member("a", Role.FOCAL_POINT, "BRB")
+    for text in ("\x00", "buoy\x00", "tab\there"):
+        try:
+            search(world.db, "BRB", text)
+        except InvalidInput as refused:
+            assert "control characters" in str(refused)
+        else:
+            raise AssertionError(f"{text!r} was searched")

@@ -324,6 +324,10 @@ def _page_text(page: Any) -> str:
         return str(page.extract_text() or "")
 
 
+MAX_PDF_PAGES = 2000
+"""The longest official texts run to a few hundred pages; more would hold the ingest for long."""
+
+
 def _read_pdf(path: Path) -> tuple[str | None, list[Block]]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
@@ -332,6 +336,8 @@ def _read_pdf(path: Path) -> tuple[str | None, list[Block]]:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(path, "PDF is encrypted")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise DocumentError(path, f"PDF has over {MAX_PDF_PAGES} pages; split it first")
         pages = [_page_text(page) for page in reader.pages]
         metadata = reader.metadata
         title = normalise(str(metadata.title)) if metadata and metadata.title else None

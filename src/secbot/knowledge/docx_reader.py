@@ -19,11 +19,19 @@ def read_docx(path: Path) -> tuple[str | None, list[Block]]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _refuse_bombs(path)
     try:
         document = docx.Document(str(path))
         blocks = list(_docx_blocks(document.iter_inner_content()))
         core_title = normalise(document.core_properties.title or "")
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (
+        PackageNotFoundError,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        SyntaxError,  # lxml.etree.XMLSyntaxError: a part too big or broken
+    ) as exc:
         raise DocumentError(path, f"cannot read Word document: {exc}") from exc
     title: str | None = None
     kept: list[Block] = []
@@ -35,6 +43,27 @@ def read_docx(path: Path) -> tuple[str | None, list[Block]]:
     if title is None:
         title = core_title or next((b.text for b in kept if b.kind is BlockKind.HEADING), None)
     return title, kept
+
+
+MAX_UNPACKED = 50 * 1024 * 1024
+"""A Word file's parts, unpacked: the largest real texts are a few MB; more is a zip bomb."""
+MAX_RATIO = 100
+
+
+def _refuse_bombs(path: Path) -> None:
+    """Check the zip's declared sizes before any part is inflated (an upload is small packed)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DocumentError(path, f"cannot read Word document: {exc}") from exc
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > MAX_UNPACKED or any(
+        p.file_size > MAX_RATIO * max(p.compress_size, 1024) for p in parts
+    ):
+        raise DocumentError(
+            path, f"the Word document unpacks to {unpacked // 1_000_000} MB or packs too tightly"
+        )
 
 
 _LIST_LABELS = (

@@ -25,6 +25,8 @@ from secbot.domain.taxonomy import BY_KEY
 PERIODS = {"": None, "7d": 7, "30d": 30, "90d": 90, "365d": 365}
 PAGE_SIZE = 25
 COUNT_CAP = 500
+MAX_PAGE = 10_000
+"""Past the cap a page number is only bounded by this (the database's integers are)."""
 """The list counts at most this many matches ("more than 500"): the count stops there instead
 of running the rule over every visible report on each page view."""
 
@@ -52,6 +54,8 @@ class Filters:
             raise InvalidInput("The period is 7d, 30d, 90d or 365d.")
         if len(self.text) > 200:
             raise InvalidInput("Search text is at most 200 characters.")
+        if any(not c.isprintable() for c in self.text):
+            raise InvalidInput("Search text can't hold control characters.")
         return self
 
 
@@ -148,7 +152,7 @@ def incidents_page(
     total = capped_count(session, scope, filters, now)
     more = total > COUNT_CAP
     known = max(1, -(-total // PAGE_SIZE))
-    page = max(1, page) if more else min(max(1, page), known)
+    page = min(max(1, page), MAX_PAGE) if more else min(max(1, page), known)
     query = (
         _narrow(
             select(Submission)

@@ -15,14 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from secbot.access import audit
-from secbot.access.permissions import Action, require
+from secbot.access.permissions import Action, allowed, require
 from secbot.db.models import DocumentChunk, SourceDocument
 from secbot.domain.errors import InvalidInput, NotFound
 from secbot.domain.zones import show_time
-from secbot.identity.web_access import Visitor
+from secbot.identity.web_access import Visitor, visitor
 from secbot.knowledge import ingest
 from secbot.knowledge.documents import DocumentError
-from secbot.web.core import CONSOLE, page, see_other, work
+from secbot.web.core import CONSOLE, COOKIE, page, see_other, work
 
 routes = web.RouteTableDef()
 MAX_BYTES = 20 * 1024 * 1024
@@ -93,9 +93,22 @@ def file_name(raw: str) -> str:
     return name
 
 
-async def _read_upload(request: web.Request) -> tuple[str, str, bytes | None]:
+async def _may_upload(request: web.Request) -> bool:
+    """Asked before the body is read: nobody else makes the server hold an upload in memory."""
+    console = request.app[CONSOLE]
+    token = request.cookies.get(COOKIE)
+
+    def check() -> bool:
+        with console.db.transaction() as session:
+            found = visitor(session, token, console.clock())
+            return found is not None and allowed(found.principal, Action.MANAGE_KNOWLEDGE)
+
+    return await asyncio.to_thread(check)
+
+
+async def _read_upload(request: web.Request, keep: bool) -> tuple[str, str, bytes | None]:
     """The form's CSRF token, file name and bytes (None when over the limit), read from the
-    multipart stream with the limit applied as it arrives."""
+    multipart stream with the limit applied as it arrives; `keep` false drains the file."""
     csrf, name, data = "", "", bytearray()
     if not request.content_type.startswith("multipart/"):
         form = await request.post()
@@ -112,6 +125,8 @@ async def _read_upload(request: web.Request) -> tuple[str, str, bytes | None]:
         elif part.name == "file":
             name = part.filename or ""
             while chunk := await part.read_chunk(64 * 1024):
+                if not keep:
+                    continue
                 data += chunk
                 if len(data) > MAX_BYTES:
                     return csrf, name, None
@@ -124,7 +139,7 @@ async def knowledge_upload(request: web.Request) -> web.StreamResponse:
     fails nothing is written, and the uploaded file is not kept (or the one it replaced is
     restored)."""
     console = request.app[CONSOLE]
-    csrf, raw_name, data = await _read_upload(request)
+    csrf, raw_name, data = await _read_upload(request, keep=await _may_upload(request))
     kept: list[tuple[Path, bytes | None]] = []
 
     def upload(session: Session, v: Visitor) -> tuple[str, ingest.IngestReport]:
