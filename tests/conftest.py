@@ -24,6 +24,8 @@ from secbot.db.migrate import upgrade
 from secbot.db.models import Base
 from secbot.db.session import Database, make_engine
 from secbot.entrypoints.bootstrap import App
+from tests.fakes.slack_server import FakeSlackServer
+from tests.fakes.telegram_server import FakeTelegramServer
 from tests.support.apps import indexed_app
 from tests.support.paths import KNOWLEDGE
 from tests.support.world import World
@@ -215,3 +217,17 @@ def env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[s
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return values
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegramServer]:
+    """A local fake of the Telegram Bot API on 127.0.0.1 (tests/fakes)."""
+    with FakeTelegramServer() as server:
+        yield server
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlackServer]:
+    """A local fake of the Slack Web API on 127.0.0.1 (tests/fakes)."""
+    with FakeSlackServer() as server:
+        yield server

@@ -74,12 +74,6 @@ def tg() -> Iterator[FakeTelegramServer]:
         yield server
 
 
-@pytest.fixture
-def slack() -> Iterator[FakeSlackServer]:
-    with FakeSlackServer() as server:
-        yield server
-
-
 def make_bot(server: FakeTelegramServer, token: str = TOKEN) -> Bot:
     return Bot(token, base_url=f"{server.url}/bot")
 

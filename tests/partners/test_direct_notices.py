@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 from stix2validator import ValidationOptions, validate_string
@@ -30,23 +29,19 @@ JAM_TG = 2002
 TTO_TG = 3003
 
 
-@pytest.fixture
-def telegram() -> Iterator[FakeTelegramServer]:
-    with FakeTelegramServer() as server:
-        yield server
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackServer]:
-    with FakeSlackServer() as server:
-        yield server
-
-
 def notices(world: World) -> list[DirectNotice]:
     with world.db.transaction() as session:
         rows = list(session.scalars(select(DirectNotice).order_by(DirectNotice.id)))
         session.expunge_all()
         return rows
+
+
+def start_slack(start_bot: Callable[..., Running], slack: FakeSlackServer) -> Running:
+    return start_bot(
+        slack_bot_token=SecretStr("xoxb-test"),
+        slack_signing_secret=SecretStr("slack-signing-secret"),
+        slack_api_url=slack.base_url,
+    )
 
 
 def shared_report(world: World) -> World:
@@ -101,11 +96,7 @@ def test_a_need_reaches_everyone_who_sees_the_report_on_slack(
     brb.say("report Oil sheen near the harbour")
     brb.say("share BRB-0001 CDEMA")
     slack.fail_next("chat.postMessage", error="internal_error")  # refused once: tried again
-    start_bot(
-        slack_bot_token=SecretStr("xoxb-test"),
-        slack_signing_secret=SecretStr("slack-signing-secret"),
-        slack_api_url=slack.base_url,
-    )
+    start_slack(start_bot, slack)
     assert "Added a need" in brb.say("need BRB-0001 A boat with a medical team")
     # The bot's engine is another one, but the notice is in the database: the worker sends it.
     deadline = time.monotonic() + 20
@@ -259,11 +250,7 @@ def test_a_slack_member_of_another_workspace_is_not_messaged(
         member.workspace = "TELSEWHERE"
     brb.say("report Oil sheen near the harbour")
     brb.say("share BRB-0001 CDEMA")
-    start_bot(
-        slack_bot_token=SecretStr("xoxb-test"),
-        slack_signing_secret=SecretStr("slack-signing-secret"),
-        slack_api_url=slack.base_url,
-    )
+    start_slack(start_bot, slack)
     assert "Added a need" in brb.say("need BRB-0001 A boat with a medical team")
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not notices(world)[0].last_error:

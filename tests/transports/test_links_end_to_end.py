@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from pydantic import SecretStr
 
 from secbot.db.models import ReportLink, ReportUpdate, Submission
@@ -44,12 +43,6 @@ def wait_until(check: Callable[[], Any], timeout: float = 20) -> Any:
             return found
         time.sleep(0.05)
     raise AssertionError("timed out")
-
-
-@pytest.fixture
-def telegram() -> Iterator[FakeTelegramServer]:
-    with FakeTelegramServer() as server:
-        yield server
 
 
 def test_telegram_link_similar_add_to_it_timeline(
@@ -93,12 +86,6 @@ def test_telegram_link_similar_add_to_it_timeline(
     assert "Linked threats: RT-05" in detail
     assert "Timeline (1 update, oldest first):" in detail and "Port St. Charles" in detail
     assert counts(bot) == (1, 1, 1)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackServer]:
-    with FakeSlackServer() as server:
-        yield server
 
 
 def test_slack_link_similar_add_to_it_timeline(

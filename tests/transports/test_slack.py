@@ -191,12 +191,6 @@ def test_same_user_id_in_another_workspace_is_a_stranger(
     assert "haven't joined" in text_of(c.wait("chat.postMessage", 2)[-1])
 
 
-@pytest.fixture
-def telegram() -> Iterator[FakeTelegramServer]:
-    with FakeTelegramServer() as server:
-        yield server
-
-
 def test_a_failing_platform_is_retried_while_the_other_works(
     fake: FakeSlackServer, telegram: FakeTelegramServer, start_bot: Callable[..., Running]
 ) -> None:
