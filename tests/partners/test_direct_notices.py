@@ -22,7 +22,7 @@ from secbot.transports.console_rooms import DirectMailboxes, deliver_notices
 from tests.fakes.slack_server import FakeSlackServer
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.partners.test_combined_response import add_cdema
-from tests.support.world import World
+from tests.support.world import Chat, World
 from tests.transports.conftest import Running
 
 JAM_TG = 2002
@@ -42,6 +42,15 @@ def start_slack(start_bot: Callable[..., Running], slack: FakeSlackServer) -> Ru
         slack_signing_secret=SecretStr("slack-signing-secret"),
         slack_api_url=slack.base_url,
     )
+
+
+def brb_and_cdema_on_slack(world: World) -> Chat:
+    """BRB's focal point on the console and a CDEMA partner member (UCDEMA) on Slack."""
+    add_cdema(world.db)
+    brb = world.member("brb", Role.FOCAL_POINT, "BRB")
+    cdema = world.chat("UCDEMA", platform="slack")
+    assert "Welcome" in cdema.say(f"join {world.invite(Role.PARTNER, 'CDEMA')}")
+    return brb
 
 
 def shared_report(world: World) -> World:
@@ -87,10 +96,7 @@ def test_a_task_reaches_telegram_once_across_a_restart(
 def test_a_need_reaches_everyone_who_sees_the_report_on_slack(
     world: World, slack: FakeSlackServer, start_bot: Callable[..., Running]
 ) -> None:
-    add_cdema(world.db)
-    brb = world.member("brb", Role.FOCAL_POINT, "BRB")
-    cdema = world.chat("UCDEMA", platform="slack")
-    assert "Welcome" in cdema.say(f"join {world.invite(Role.PARTNER, 'CDEMA')}")
+    brb = brb_and_cdema_on_slack(world)
     outsider = world.chat("UTTO", platform="slack")
     assert "Welcome" in outsider.say(f"join {world.invite(Role.FOCAL_POINT, 'TTO')}")
     brb.say("report Oil sheen near the harbour")
@@ -241,10 +247,7 @@ def test_a_notice_after_an_erasure_is_not_taken_for_an_erased_one(
 def test_a_slack_member_of_another_workspace_is_not_messaged(
     world: World, slack: FakeSlackServer, start_bot: Callable[..., Running]
 ) -> None:
-    add_cdema(world.db)
-    brb = world.member("brb", Role.FOCAL_POINT, "BRB")
-    cdema = world.chat("UCDEMA", platform="slack")
-    assert "Welcome" in cdema.say(f"join {world.invite(Role.PARTNER, 'CDEMA')}")
+    brb = brb_and_cdema_on_slack(world)
     with world.db.transaction() as session:
         member = session.scalars(select(Member).where(Member.user_id == "UCDEMA")).one()
         member.workspace = "TELSEWHERE"
