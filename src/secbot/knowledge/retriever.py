@@ -311,7 +311,7 @@ class HybridRetriever:
             f"{h.text} {h.metadata.get('doc_title', '')} {h.metadata.get('citation', '')}"
             for h in hits[:5]
         ]
-        if support.unseen_names(query, refs, texts, stem):
+        if support.unseen_names(query, refs, texts, stem) or support.unseen_phrases(refs, texts, stem):
             return True
         if support.unseen_focus(query, refs, texts, stem, lambda w: self._absent(w, where)):
             return True

@@ -10,6 +10,7 @@ only a private report holds never changes the outcome for someone who may not se
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -71,6 +72,37 @@ def unseen_names(
     haystack = " ".join(texts).lower()
     stems = {stem(w) for w in _WORD.findall(haystack)}
     return [w for w in _names(question, refs) if not _mentions(haystack, w, stems, stem)]
+
+
+GAP = 3
+"""Words allowed between two words of a name in a passage ("Counter-Terrorism *Committee*
+Executive Directorate" for the question's "Counter-Terrorism Executive Directorate")."""
+
+
+def _root(word: str, stem: Callable[[str], str]) -> str:
+    """The part of a word its inflections share: the common start of the word and its stem
+    ("treaty" -> "treat", not the stem "treati", which "treaty" does not begin with)."""
+    return os.path.commonprefix([word, stem(word)]) or word
+
+
+def unseen_phrases(
+    refs: References, texts: Sequence[str], stem: Callable[[str], str]
+) -> list[str]:
+    """Names of two words or more that no passage holds in order: each word may occur in some
+    passage ("world", "trade" and "organization" all do) while the thing the name denotes,
+    the World Trade Organization, is in none of them. Words match by their stems."""
+    haystack = " ".join(" ".join(texts).lower().split())
+    gap = rf"(?:\W+[\w'’-]+){{0,{GAP}}}?\W+"
+    missing = []
+    for name in refs.names:
+        words = [re.sub(r"['’]s$", "", w.lower()) for w in _WORD.findall(name)]
+        words = [w for w in words if w not in ("of", "de") and len(w.strip("'’-")) > 1]
+        if len(words) < 2:
+            continue
+        pattern = r"\b" + gap.join(re.escape(_root(w, stem)) + r"[\w'’-]*" for w in words)
+        if re.search(pattern, haystack) is None:
+            missing.append(name)
+    return missing
 
 
 def unknown_document(question: str, refs: References, resolved: Resolved) -> bool:
