@@ -127,6 +127,10 @@ _FACTOID = re.compile(
     r"|how\s+(?:many|much)\s+)(?P<rest>.+)$",
     re.I,
 )
+_WHICH_THING = re.compile(
+    r"^\s*(?:what|which)\s+(?P<rest>(?:[\w'’-]+\s+){1,2}?)(?:is|are|was|were|has|have)\b", re.I
+)
+""""Which vaccines are ...", "which airline has ...": the thing wanted comes first."""
 _SENTENCE_END = re.compile(r"[?!](?:\s|$)")
 _FOCUS_END = frozenset(
     """of in on at for to from with by under about into over per near between among during
@@ -146,7 +150,8 @@ def focus(question: str) -> list[str]:
     of a coast guard officer", "how many *seats* does"). Yes/no questions, "what did the
     Council say", "what is known/described ..." (no article: a passive verb follows) and
     "which countries ..." (answered by naming instances, not the category) have none."""
-    match = _FACTOID.match(_SENTENCE_END.split(question, maxsplit=1)[0])
+    sentence = _SENTENCE_END.split(question, maxsplit=1)[0]
+    match = _FACTOID.match(sentence) or _WHICH_THING.match(sentence)
     if match is None:
         return []
     first = _WORD.findall(match.group("rest"))[:1]
