@@ -131,6 +131,10 @@ _WHICH_THING = re.compile(
     r"^\s*(?:what|which)\s+(?P<rest>(?:[\w'’-]+\s+){1,2}?)(?:is|are|was|were|has|have)\b", re.I
 )
 """"Which vaccines are ...", "which airline has ...": the thing wanted comes first."""
+_MEASURE = re.compile(
+    r"^\s*how\s+(?P<size>tall|old|big|heavy|wide|deep|far)\s+(?:is|are|was|were)\b", re.I
+)
+""""How tall is ...": a physical measure, which a passage states only if it uses the word."""
 _SENTENCE_END = re.compile(r"[?!](?:\s|$)")
 _FOCUS_END = frozenset(
     """of in on at for to from with by under about into over per near between among during
@@ -151,6 +155,9 @@ def focus(question: str) -> list[str]:
     Council say", "what is known/described ..." (no article: a passive verb follows) and
     "which countries ..." (answered by naming instances, not the category) have none."""
     sentence = _SENTENCE_END.split(question, maxsplit=1)[0]
+    measure = _MEASURE.match(sentence)
+    if measure is not None:
+        return [measure.group("size").lower()]
     match = _FACTOID.match(sentence) or _WHICH_THING.match(sentence)
     if match is None:
         return []
