@@ -236,7 +236,15 @@ class HybridRetriever:
                     i: dense_score.get(i, 0.0) + JUDGE_WEIGHT * _saturate(lexical_score.get(i, 0.0))
                     for i in fused
                 }
-                fused = self._ranking(query, list(fused), dense_score, lexical_score, texts)
+                # an official passage is ranked on both scores: a dense hit below BM25's depth
+                # has a BM25 score all the same, and counting it as 0 sank paraphrases
+                unscored = [
+                    i
+                    for i in fused
+                    if i not in lexical_score and self._meta(i, texts).get("header")
+                ]
+                both = {**self.lexical.scores_for(query, unscored, where), **lexical_score}
+                fused = self._ranking(query, list(fused), dense_score, both, texts)
         first = dict(fused)
         base = judge or first
         if mode == "hybrid":
@@ -311,7 +319,9 @@ class HybridRetriever:
             f"{h.text} {h.metadata.get('doc_title', '')} {h.metadata.get('citation', '')}"
             for h in hits[:5]
         ]
-        if support.unseen_names(query, refs, texts, stem) or support.unseen_phrases(refs, texts, stem):
+        if support.unseen_names(query, refs, texts, stem) or support.unseen_phrases(
+            refs, texts, stem
+        ):
             return True
         if support.unseen_focus(query, refs, texts, stem, lambda w: self._absent(w, where)):
             return True

@@ -10,7 +10,6 @@ only a private report holds never changes the outcome for someone who may not se
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -82,12 +81,12 @@ Executive Directorate" for the question's "Counter-Terrorism Executive Directora
 def _root(word: str, stem: Callable[[str], str]) -> str:
     """The part of a word its inflections share: the common start of the word and its stem
     ("treaty" -> "treat", not the stem "treati", which "treaty" does not begin with)."""
-    return os.path.commonprefix([word, stem(word)]) or word
+    root = stem(word)
+    shared = next((n for n, (a, b) in enumerate(zip(word, root, strict=False)) if a != b), None)
+    return word[: min(len(word), len(root)) if shared is None else shared] or word
 
 
-def unseen_phrases(
-    refs: References, texts: Sequence[str], stem: Callable[[str], str]
-) -> list[str]:
+def unseen_phrases(refs: References, texts: Sequence[str], stem: Callable[[str], str]) -> list[str]:
     """Names of two words or more that no passage holds in order: each word may occur in some
     passage ("world", "trade" and "organization" all do) while the thing the name denotes,
     the World Trade Organization, is in none of them. Words match by their stems."""
