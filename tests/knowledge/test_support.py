@@ -152,3 +152,39 @@ def test_a_thing_only_a_private_document_mentions_is_judged_on_what_the_asker_se
     assert sources(retriever, "How many dawn patrols are there?") == []
     # the same shape of question, about what every state may see, is answered
     assert sources(retriever, "How many States shall prevent the financing of terrorist acts?")
+
+
+def test_things_asked_for_before_the_verb_and_measures_are_named_too() -> None:
+    assert support.focus("Which vaccines are required to travel to Somalia?") == ["vaccines"]
+    assert support.focus("Which airline has the best safety record in Europe?") == ["airline"]
+    assert support.focus("How tall is the headquarters building in New York?") == ["tall"]
+    # actors are named by instance, and a duration is stated in other words
+    assert support.focus("Which countries are required to report to the Committee?") == []
+    assert support.focus("Which States have submitted national reports?") == []
+    assert support.focus("How long is the mandate of the Panel extended?") == []
+    texts = ["Calls upon States to strengthen vaccine supply chains against epidemics."]
+    asked = "Which vaccines are required to travel to Somalia?"
+    assert unseen_focus(asked, texts) == ["vaccines"]
+    assert unseen_focus(asked, [*texts, "In Somalia, vaccines are required for yellow fever."]) == []
+
+
+def phrases(question: str, texts: list[str]) -> list[str]:
+    return support.unseen_phrases(doc_refs.parse(question), texts, stem)
+
+
+def test_a_name_of_several_words_must_occur_in_order_not_word_by_word() -> None:
+    texts = [
+        "Recognizing that the Arms Trade Treaty regulates the international trade in arms,",
+        "Noting the world drug problem and the Nuclear Security Summit held in 2016,",
+        "Recalling the Treaty for the Prohibition of Nuclear Weapons in Latin America (Treaty "
+        "of Tlatelolco) and the Counter-Terrorism Committee Executive Directorate,",
+    ]
+    asked = "How does the World Trade Organization settle disputes over tariffs?"
+    assert phrases(asked, texts) == ["World Trade"]
+    # inflections, possessives and a word the question leaves out between the name's words
+    assert phrases("Which Nuclear Security Summits were recalled?", texts) == []
+    assert phrases("When did the Treaty of Tlatelolco's protocol enter into force?", texts) == []
+    assert phrases("What does the Counter-Terrorism Executive Directorate assess?", texts) == []
+    assert phrases("What did the Arms Trade Treaty say?", texts) == []
+    # one capitalised word is unseen_names' to judge, not a phrase
+    assert phrases("What about Europe?", texts) == []

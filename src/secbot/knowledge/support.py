@@ -130,6 +130,11 @@ _WHICH_THING = re.compile(
     r"^\s*(?:what|which)\s+(?P<rest>(?:[\w'’-]+\s+){1,2}?)(?:is|are|was|were|has|have)\b", re.I
 )
 """"Which vaccines are ...", "which airline has ...": the thing wanted comes first."""
+_INSTANCES = frozenset(
+    """countries country states state nations members parties governments bodies entities
+    organizations organisations""".split()
+)
+"""Which of the actors a text names: answered by naming them, not by the word itself."""
 _MEASURE = re.compile(
     r"^\s*how\s+(?P<size>tall|old|big|heavy|wide|deep|far)\s+(?:is|are|was|were)\b", re.I
 )
@@ -150,14 +155,21 @@ _VAGUE = frozenset(
 def focus(question: str) -> list[str]:
     """What a factoid question asks for: the words naming the thing wanted, after "What is
     the/a", "Who is the" or "How many" and before the first preposition or verb ("the *salary*
-    of a coast guard officer", "how many *seats* does"). Yes/no questions, "what did the
-    Council say", "what is known/described ..." (no article: a passive verb follows) and
-    "which countries ..." (answered by naming instances, not the category) have none."""
+    of a coast guard officer", "how many *seats* does"); the thing before the verb in "which
+    *vaccines* are ..." or "which *airline* has ..."; the measure in "how *tall* is ...".
+    Yes/no questions, "what did the Council say", "what is known/described ..." (no article:
+    a passive verb follows) and "which countries ..." (answered by naming instances, not the
+    category) have none."""
     sentence = _SENTENCE_END.split(question, maxsplit=1)[0]
     measure = _MEASURE.match(sentence)
     if measure is not None:
         return [measure.group("size").lower()]
-    match = _FACTOID.match(sentence) or _WHICH_THING.match(sentence)
+    match = _FACTOID.match(sentence)
+    which = _WHICH_THING.match(sentence)
+    if match is None and which is not None:
+        if _INSTANCES & {w.lower() for w in _WORD.findall(which.group("rest"))}:
+            return []
+        match = which
     if match is None:
         return []
     first = _WORD.findall(match.group("rest"))[:1]
