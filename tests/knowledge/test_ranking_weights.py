@@ -11,8 +11,8 @@ import pytest
 
 from secbot.knowledge.embeddings import HashingEmbedder
 from secbot.knowledge.lexical_index import LexicalIndex
-from secbot.knowledge.units import Unit
 from secbot.knowledge.retriever import LEXICAL_WEIGHT, HybridRetriever, _saturate
+from secbot.knowledge.units import Unit
 from secbot.knowledge.vector_index import VectorIndex, make_client
 
 

@@ -165,7 +165,8 @@ def test_things_asked_for_before_the_verb_and_measures_are_named_too() -> None:
     texts = ["Calls upon States to strengthen vaccine supply chains against epidemics."]
     asked = "Which vaccines are required to travel to Somalia?"
     assert unseen_focus(asked, texts) == ["vaccines"]
-    assert unseen_focus(asked, [*texts, "In Somalia, vaccines are required for yellow fever."]) == []
+    together = "In Somalia, vaccines are required for yellow fever."
+    assert unseen_focus(asked, [*texts, together]) == []
 
 
 def phrases(question: str, texts: list[str]) -> list[str]:
