@@ -35,6 +35,13 @@ class Settings(BaseSettings):
         "or `openai:MODEL` for an OpenAI-compatible embeddings endpoint",
     )
     embeddings_threads: int = Field(default=1, ge=1, le=64, description="torch threads")
+    embeddings_bulk_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="torch threads when embedding many texts at once (an ingest, a re-index); "
+        "default: one per core",
+    )
     embeddings_base_url: str | None = None
     embeddings_api_key: SecretStr | None = None
     llm: str | None = Field(

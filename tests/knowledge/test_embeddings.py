@@ -140,3 +140,32 @@ def test_a_short_text_is_encoded_on_one_blas_thread() -> None:
     quick.encode = watching
     embedder.embed_query("Ransomware locked the port authority billing servers.")
     assert seen and set(seen) == {1}, seen
+
+
+@pytest.mark.slow
+def test_many_texts_are_encoded_on_the_bulk_threads_and_a_question_on_one() -> None:
+    """An ingest embeds thousands of passages: one torch thread per core halves its wall time.
+    A question goes through the numpy encoder on its own thread count, whatever torch has."""
+    import torch
+
+    embedder = LocalEmbedder(threads=1, bulk_threads=2)
+    model = embedder._load()
+    seen: list[int] = []
+    real = model.encode
+
+    def watching(texts: list[str], **kwargs: object) -> object:
+        seen.append(torch.get_num_threads())
+        return real(texts, **kwargs)
+
+    model.encode = watching
+    passages = [
+        f"Paragraph {n}: States shall prevent the financing of terrorism." for n in range(9)
+    ]
+    vectors = embedder.embed_documents(passages)
+    assert len(vectors) == 9 and seen == [2]
+    before = torch.get_num_threads()
+    embedder.embed_query("Who finances terrorist acts?")
+    assert seen == [2], "a question is not encoded by the torch model"
+    assert torch.get_num_threads() == before
+    default = LocalEmbedder()
+    assert default._bulk_threads == (os.cpu_count() or 1)

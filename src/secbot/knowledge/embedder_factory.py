@@ -56,7 +56,9 @@ def make_embedder(settings: Settings) -> Embedder:
     if spec == "hashing":  # no model at all: for tests and quick demos, not for meaning
         return HashingEmbedder()
     if spec == "local":
-        return LocalEmbedder(threads=settings.embeddings_threads)
+        return LocalEmbedder(
+            threads=settings.embeddings_threads, bulk_threads=settings.embeddings_bulk_threads
+        )
     if spec.startswith("openai:"):
         if not settings.embeddings_base_url:
             raise ValueError("SECBOT_EMBEDDINGS=openai:MODEL needs SECBOT_EMBEDDINGS_BASE_URL")
@@ -65,7 +67,11 @@ def make_embedder(settings: Settings) -> Embedder:
         )
         return OpenAIEmbedder(spec.split(":", 1)[1], settings.embeddings_base_url, key)
     if Path(spec).is_dir():
-        return LocalEmbedder(spec, threads=settings.embeddings_threads)
+        return LocalEmbedder(
+            spec,
+            threads=settings.embeddings_threads,
+            bulk_threads=settings.embeddings_bulk_threads,
+        )
     raise ValueError(
         f"SECBOT_EMBEDDINGS={spec!r}: use `local`, a sentence-transformers model folder, "
         "or openai:MODEL"
