@@ -10,6 +10,7 @@ only a private report holds never changes the outcome for someone who may not se
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -87,19 +88,27 @@ def _root(word: str, stem: Callable[[str], str]) -> str:
 
 
 def unseen_phrases(refs: References, texts: Sequence[str], stem: Callable[[str], str]) -> list[str]:
-    """Names of two words or more that no passage holds in order: each word may occur in some
-    passage ("world", "trade" and "organization" all do) while the thing the name denotes,
-    the World Trade Organization, is in none of them. Words match by their stems."""
+    """Names of two words or more of which no passage holds any two neighbouring words in
+    order: each word may occur in some passage ("world", "trade" and "organization" all do)
+    while the thing the name denotes, the World Trade Organization, is in none of them. One
+    pair is enough ("the San Salvador High-Level Meeting": "... Small Island States (San
+    Salvador, February, 1998)"); up to GAP words may stand between the two, and words match on
+    the start their inflections share. Months and words that name nothing in particular
+    ("Committee's") are left out, as in `unseen_names`."""
     haystack = " ".join(" ".join(texts).lower().split())
     gap = rf"(?:\W+[\w'’-]+){{0,{GAP}}}?\W+"
     missing = []
     for name in refs.names:
-        words = [re.sub(r"['’]s$", "", w.lower()) for w in _WORD.findall(name)]
-        words = [w for w in words if w not in ("of", "de") and len(w.strip("'’-")) > 1]
-        if len(words) < 2:
-            continue
-        pattern = r"\b" + gap.join(re.escape(_root(w, stem)) + r"[\w'’-]*" for w in words)
-        if re.search(pattern, haystack) is None:
+        roots = []
+        for word in _WORD.findall(name):
+            bare = re.sub(r"['’]s$", "", word).strip("'’-")
+            low = bare.lower()
+            if len(low) < 2 or low in ("of", "de") or low in _CALENDAR:
+                continue
+            if bare not in COMMON and not _ROMAN.match(bare):
+                roots.append(re.escape(_root(low, stem)) + r"[\w'’-]*")
+        pairs = [rf"\b{a}{gap}{b}" for a, b in itertools.pairwise(roots)]
+        if pairs and not any(re.search(pair, haystack) for pair in pairs):
             missing.append(name)
     return missing
 
