@@ -22,8 +22,10 @@ TOKEN = "123456:TEST-token"
 ALICE = 1001
 SECRET = "slack-signing-secret"
 TEAM, S_ALICE, DM = "T0FAKETEAM", "UALICE", "DALICE"
-FIRST = "report Go-fast boat landing cocaine bales near Speightstown at 02:00"
-SECOND = "report Second boat seen leaving Port St. Charles at 03:00"
+# Both times yesterday: "at 03:00" said at 02:40 in Barbados is yesterday's 03:00 (a report is
+# never in the future), which made the second report 23 h before the first during that hour.
+FIRST = "report Go-fast boat landing cocaine bales near Speightstown yesterday at 02:00"
+SECOND = "report Second boat seen leaving Port St. Charles yesterday at 03:00"
 
 
 def counts(bot: Running) -> tuple[int, int, int]:
