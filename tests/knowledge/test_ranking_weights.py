@@ -48,7 +48,7 @@ def rank(retriever: HybridRetriever, question: str, dense: dict[str, float]) -> 
     where: dict[str, Any] = {"kind": "document"}
     lexical = retriever.lexical.scores_for(question, [u.id for u in UNITS], where)
     texts = {u.id: (u.text, u.metadata) for u in UNITS}
-    return retriever._ranking(question, [u.id for u in UNITS], dense, lexical, texts)
+    return retriever._ranking(question, where, [u.id for u in UNITS], dense, lexical, texts)
 
 
 def test_a_question_in_the_documents_words_leans_on_bm25(retriever: HybridRetriever) -> None:

@@ -159,6 +159,7 @@ class HybridRetriever:
     def _ranking(
         self,
         query: str,
+        where: dict[str, Any],
         ids: list[str],
         dense: dict[str, float],
         lexical: dict[str, float],
@@ -170,7 +171,12 @@ class HybridRetriever:
         the question's best BM25 score, weighted by how much of the question's rare wording
         that best passage holds: a question that quotes its document's words leans on BM25, a
         paraphrase that shares few of them leans on meaning. A plain document (a note, the
-        seed text) keeps the fixed weight and the saturated score it was calibrated with."""
+        seed text) keeps the fixed weight and the saturated score it was calibrated with.
+        An official passage found only by meaning (below BM25's depth) gets its BM25 score under
+        the same `where`: counting it as 0 sank paraphrases."""
+        headed = {i for i in ids if self._meta(i, texts).get("header")}
+        unscored = [i for i in ids if i in headed and i not in lexical]
+        lexical = {**self.lexical.scores_for(query, unscored, where), **lexical}
         top = max(lexical.values(), default=0.0)
         trust = 0.0
         if top > 0:
@@ -181,7 +187,7 @@ class HybridRetriever:
         out: dict[str, float] = {}
         for i in ids:
             score = lexical.get(i, 0.0)
-            if top > 0 and self._meta(i, texts).get("header"):
+            if top > 0 and i in headed:
                 out[i] = dense.get(i, 0.0) + trust * score / top
             else:
                 out[i] = dense.get(i, 0.0) + self.lexical_weight * _saturate(score)
@@ -236,15 +242,7 @@ class HybridRetriever:
                     i: dense_score.get(i, 0.0) + JUDGE_WEIGHT * _saturate(lexical_score.get(i, 0.0))
                     for i in fused
                 }
-                # an official passage is ranked on both scores: a dense hit below BM25's depth
-                # has a BM25 score all the same, and counting it as 0 sank paraphrases
-                unscored = [
-                    i
-                    for i in fused
-                    if i not in lexical_score and self._meta(i, texts).get("header")
-                ]
-                both = {**self.lexical.scores_for(query, unscored, where), **lexical_score}
-                fused = self._ranking(query, list(fused), dense_score, both, texts)
+                fused = self._ranking(query, where, list(fused), dense_score, lexical_score, texts)
         first = dict(fused)
         base = judge or first
         if mode == "hybrid":
